@@ -1,0 +1,71 @@
+"""Ingest: decode and validate partner events; bad input to the dead-letter topic, whole.
+
+Valid events are forwarded unchanged (the original bytes) to the by-worker topic, keyed so that
+one partition owns each worker. The agent never raises on bad input: every failure becomes a
+dead letter with a reason code a partner can act on.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from domain.lifecycle import worker_key
+from streams import metrics
+from streams.app import Pipeline
+from streams.ingest import read_event
+
+
+def register(pipeline: Pipeline) -> None:
+    app, topics = pipeline.app, pipeline.topics
+    ingest_topic = app.topic(*topics.all_ingest)
+    by_worker = app.topic(topics.by_worker, partitions=pipeline.settings.partitions)
+    dead_letter = app.topic(topics.dead_letter)
+
+    @app.agent(ingest_topic, name=f"{pipeline.settings.topic_prefix}-ingest")
+    async def ingest(stream):
+        async for event in stream.events():
+            message = event.message
+            now = datetime.now(timezone.utc)
+            decoded, problem = read_event(pipeline.events, message.value, now)
+            if problem is None and decoded["source"]["kind"] != topics.source_kind_of(message.topic):
+                problem = _wrong_topic(decoded, message.topic)
+            if problem is not None:
+                record = dead_letter_record(message, problem, decoded, now)
+                await dead_letter.send(key=message.key, value=pipeline.dead_letters.encode(record))
+                metrics.DEAD_LETTERS.labels(problem.reason).inc()
+                metrics.EVENTS.labels(_kind(decoded), _type(decoded), "dead_letter").inc()
+                continue
+            await by_worker.send(key=worker_key(decoded).encode(), value=message.value)
+            metrics.EVENTS.labels(_kind(decoded), _type(decoded), "accepted").inc()
+
+
+def dead_letter_record(message, problem, decoded: dict | None, now: datetime) -> dict:
+    return {
+        "original": bytes(message.value) if message.value is not None else b"",
+        "original_key": message.key,
+        "reason": problem.reason,
+        "message": problem.message,
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "received_at": now,
+        "event_id": decoded.get("event_id") if decoded else None,
+        "source_id": decoded["source"]["id"] if decoded else None,
+    }
+
+
+def _wrong_topic(decoded: dict, topic: str):
+    from domain.validation import Problem
+
+    return Problem(
+        "WRONG_TOPIC",
+        f"a {decoded['source']['kind']} event was published on {topic}; "
+        f"publish it on the ingest topic of its source kind",
+    )
+
+
+def _kind(decoded: dict | None) -> str:
+    return decoded["source"]["kind"] if decoded else "UNKNOWN"
+
+
+def _type(decoded: dict | None) -> str:
+    return (decoded or {}).get("event_type") or "UNKNOWN"

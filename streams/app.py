@@ -1,0 +1,85 @@
+"""The Faust application: one per pipeline (``PANTAU_TOPIC_PREFIX``), wired from settings.
+
+``create_pipeline`` builds the app, its topics, codecs and the Redis projection, and lets the
+agents in ``agents/`` register themselves on it. The agents only move records between topics,
+tables and the pure functions of ``domain``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from streams.codec import AvroCodec
+from streams.projection import RedisProjection
+from streams.settings import Settings
+from streams.topics import TopicNames
+
+
+@dataclass
+class Pipeline:
+    settings: Settings
+    app: faust.App
+    topics: TopicNames
+    events: AvroCodec
+    states: AvroCodec
+    dead_letters: AvroCodec
+    projection: RedisProjection
+
+
+def create_app(settings: Settings) -> faust.App:
+    return faust.App(
+        settings.app_id,
+        broker=[f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
+        store="rocksdb://",
+        # One folder per pipeline: RocksDB locks its store, and prefixes must not share state.
+        datadir=str(settings.data_dir / settings.app_id),
+        processing_guarantee=settings.processing_guarantee,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        key_serializer="raw",
+        value_serializer="raw",
+        web_port=settings.web_port,
+        # Faust's /table endpoint serves raw table values, personal data included.
+        web_tables_enabled=False,
+        autodiscover=False,
+    )
+
+
+def create_pipeline(settings: Settings) -> Pipeline:
+    from agents import ingest, lifecycle
+
+    pipeline = Pipeline(
+        settings=settings,
+        app=create_app(settings),
+        topics=TopicNames(settings.topic_prefix),
+        events=AvroCodec.named("partner_event"),
+        states=AvroCodec.named("worker_state"),
+        dead_letters=AvroCodec.named("dead_letter"),
+        projection=RedisProjection(settings),
+    )
+    ingest.register(pipeline)
+    lifecycle.register(pipeline)
+    _register_pages(pipeline.app)
+    return pipeline
+
+
+def _register_pages(app: faust.App) -> None:
+    @app.page("/metrics")
+    async def metrics(web, request):
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+def run_worker(settings: Settings, loglevel: str = "info") -> None:
+    """Run the stream processor until stopped; several may run and share the partitions."""
+    import asyncio
+
+    from streams.admin import ensure_topics
+
+    asyncio.run(ensure_topics(settings))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    pipeline = create_pipeline(settings)
+    # Worker.execute_from_commandline creates its own event loop; the projection connects lazily.
+    faust.Worker(pipeline.app, loglevel=loglevel).execute_from_commandline()

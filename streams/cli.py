@@ -1,0 +1,86 @@
+"""``pantau``: the command line (DESIGN §9).
+
+Every failure a user can cause — a bad argument, a missing file, a service that will not
+start — ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from streams.errors import UserError
+from streams.settings import Settings
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints the whole usage; one line is enough
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pantau", description="Pantau: one reconciled, real-time record per migrant worker.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    services = commands.add_parser("services", help="start, stop or show the local Kafka and Redis")
+    services.add_argument("action", choices=("up", "down", "status"))
+
+    worker = commands.add_parser("worker", help="run the stream processor (several may run)")
+    worker.add_argument("--loglevel", default="info", choices=("debug", "info", "warning", "error"))
+
+    publish = commands.add_parser("publish", help="validate partner events (JSON lines) and produce them")
+    publish.add_argument("file", help="JSON lines, one partner event per line (DESIGN §3); - for stdin")
+    publish.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
+
+    state = commands.add_parser("state", help="one worker's state, from the Redis projection")
+    which = state.add_mutually_exclusive_group(required=True)
+    which.add_argument("--worker", metavar="ID")
+    which.add_argument("--nik", metavar="NIK")
+    which.add_argument("--passport", metavar="NO")
+    state.add_argument("--json", action="store_true")
+
+    demo = commands.add_parser("demo", help="everything end to end on a sample population")
+    demo.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return _dispatch(args, settings) or 0
+    except (UserError, ValueError, OSError) as exc:
+        print(f"pantau: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
+    if args.command == "services":
+        from streams import services
+
+        try:
+            getattr(services, args.action)(settings)
+        except services.ServiceError as exc:
+            raise UserError(str(exc)) from None
+    elif args.command == "worker":
+        from streams.app import run_worker
+
+        run_worker(settings, loglevel=args.loglevel)
+    elif args.command == "publish":
+        from streams.publish import publish_file
+
+        return publish_file(settings, args.file, dry_run=args.dry_run)
+    elif args.command == "state":
+        from streams.state_view import show_state
+
+        return show_state(settings, worker_id=args.worker, nik=args.nik, passport=args.passport, as_json=args.json)
+    elif args.command == "demo":
+        from streams.demo import run_demo
+
+        return run_demo(settings, as_json=args.json)
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

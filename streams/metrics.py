@@ -1,0 +1,16 @@
+"""Prometheus metrics of a worker process (DESIGN §7), served at ``/metrics``."""
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+EVENTS = Counter(
+    "pantau_events_total",
+    "Partner events read from the ingest topics, by outcome (accepted, dead_letter, duplicate, applied).",
+    ["source_kind", "event_type", "outcome"],
+)
+DEAD_LETTERS = Counter("pantau_dead_letters_total", "Events sent to the dead-letter topic, by reason code.", ["reason"])
+PROCESSING_SECONDS = Histogram(
+    "pantau_processing_seconds",
+    "Wall time to fold one event into worker state, write the state topic and the Redis projection.",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)

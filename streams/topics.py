@@ -1,0 +1,60 @@
+"""Topic names and their layout. One place, so that the prefix rule (DESIGN §9) cannot be forgotten."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SOURCE_KINDS = ("P3MI", "TRAINING_CENTER", "EMBASSY")
+COMPACTED = {"cleanup.policy": "compact"}
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TopicNames:
+    prefix: str
+
+    def ingest(self, source_kind: str) -> str:
+        """The ingest topic of one source kind, e.g. ``pmi.ingest.p3mi``."""
+        if source_kind not in SOURCE_KINDS:
+            raise ValueError(f"unknown source kind {source_kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
+        return f"{self.prefix}.ingest.{source_kind.lower().replace('_', '-')}"
+
+    def source_kind_of(self, topic: str) -> str | None:
+        """The source kind whose ingest topic this is, or None."""
+        return next((kind for kind in SOURCE_KINDS if self.ingest(kind) == topic), None)
+
+    @property
+    def all_ingest(self) -> list[str]:
+        return [self.ingest(kind) for kind in SOURCE_KINDS]
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.prefix}.dead-letter"
+
+    @property
+    def by_worker(self) -> str:
+        """Validated events re-keyed by worker, so one partition owns each worker's state."""
+        return f"{self.prefix}.events-by-worker"
+
+    @property
+    def worker_state(self) -> str:
+        return f"{self.prefix}.worker-state"
+
+    @property
+    def alerts(self) -> str:
+        return f"{self.prefix}.alerts"
+
+    @property
+    def counts(self) -> str:
+        return f"{self.prefix}.counts"
+
+    def specs(self, partitions: int) -> list[TopicSpec]:
+        """Every topic the pipeline reads or writes, with its partition count and configuration."""
+        keyed = [TopicSpec(name, partitions) for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts)]
+        compacted = [TopicSpec(name, partitions, COMPACTED) for name in (self.worker_state, self.counts)]
+        return keyed + compacted

@@ -1,0 +1,103 @@
+"""A ``pantau worker`` in a child process, watched through its ``/metrics`` page.
+
+The demo, the integration tests and the benchmarks all need the same things: start a worker
+with some environment, know when it has processed what was sent, stop or kill it.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from streams.settings import Settings
+
+# Outcomes that end an event's trip through the pipeline.
+FINAL_OUTCOMES = ("applied", "duplicate", "dead_letter")
+
+
+class WorkerProcess:
+    def __init__(self, settings: Settings, log_path: Path, extra_env: dict[str, str] | None = None):
+        self.settings = settings
+        self.log_path = log_path
+        self._env = {
+            **os.environ,
+            "PANTAU_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "PANTAU_REDIS_URL": settings.redis_url,
+            "PANTAU_TOPIC_PREFIX": settings.topic_prefix,
+            "PANTAU_DATA_DIR": str(settings.data_dir),
+            "PANTAU_WEB_PORT": str(settings.web_port),
+            "PANTAU_PARTITIONS": str(settings.partitions),
+            "PANTAU_PROCESSING_GUARANTEE": settings.processing_guarantee,
+            **(extra_env or {}),
+        }
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker"], env=self._env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        return self
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def metrics_text(self) -> str | None:
+        url = f"http://127.0.0.1:{self.settings.web_port}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read().decode()
+        except OSError:
+            return None
+
+    def counter(self, name: str, **labels: str) -> float:
+        """Sum of a counter's samples whose labels include ``labels`` (0 when not served yet)."""
+        text = self.metrics_text()
+        if text is None:
+            return 0.0
+        total = 0.0
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == f"{name}_total" and labels.items() <= sample.labels.items():
+                    total += sample.value
+        return total
+
+    def processed(self) -> int:
+        return int(sum(self.counter("pantau_events", outcome=outcome) for outcome in FINAL_OUTCOMES))
+
+    def wait_processed(self, count: int, timeout: float = 120.0, on_progress=None) -> int:
+        """Wait until this process has finished ``count`` events; returns how many it finished."""
+        deadline = time.monotonic() + timeout
+        done = 0
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"worker exited with {self._process.returncode}; see {self.log_path}")
+            done = self.processed()
+            if on_progress:
+                on_progress(done)
+            if done >= count:
+                return done
+            time.sleep(0.5)
+        raise TimeoutError(f"worker processed {done} of {count} events in {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
+        if not self.alive():
+            return
+        self._process.send_signal(sig)
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()

@@ -1,0 +1,41 @@
+"""A bad command line gets one line and a non-zero exit, never a traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def pantau(*args: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "streams.cli", *args], capture_output=True, text=True,
+                          env={**__import__("os").environ, **env}, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("frobnicate",),
+        ("services", "sideways"),
+        ("state",),
+        ("state", "--worker", "W-1", "--nik", "1"),
+        ("publish",),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(args):
+    result = pantau(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_gives_one_line_and_exit_1(tmp_path):
+    result = pantau("publish", str(tmp_path / "nope.jsonl"), "--dry-run")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"pantau: error: no such file: {tmp_path / 'nope.jsonl'}"]
+
+
+def test_bad_environment_gives_one_line_and_exit_1():
+    result = pantau("publish", "x", "--dry-run", PANTAU_WEB_PORT="sixty")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "pantau: error: PANTAU_WEB_PORT must be an integer, not 'sixty'"
