@@ -11,22 +11,26 @@ import time
 from domain.lifecycle import apply, initial_state, worker_id_for
 from streams import metrics
 from streams.app import Pipeline
+from streams.emit import emit
 
 
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
     by_worker = app.topic(topics.by_worker, partitions=settings.partitions)
-    worker_state = app.topic(topics.worker_state)
     # Values are Avro-encoded WorkerState: the changelog is as compact and typed as the state topic.
-    workers = app.Table("workers", default=None, partitions=settings.partitions)
+    workers = app.Table(
+        "workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
+    )
 
     @app.agent(by_worker, name=f"{settings.topic_prefix}-lifecycle")
     async def lifecycle(stream):
-        async for key, value in stream.items():
+        async for received in stream.events():
             started = time.perf_counter()
+            key, value = received.key, received.value
             event = pipeline.events.decode(value)
             worker_id = worker_id_for(key.decode())
-            stored = workers.get(worker_id)
+            table_key = worker_id.encode()
+            stored = workers.get(table_key)
             state = pipeline.states.decode(stored) if stored else initial_state(worker_id)
             new = apply(state, event)
             labels = (event["source"]["kind"], event["event_type"])
@@ -34,8 +38,8 @@ def register(pipeline: Pipeline) -> None:
                 metrics.EVENTS.labels(*labels, "duplicate").inc()
                 continue
             encoded = pipeline.states.encode(new)
-            workers[worker_id] = encoded  # re-assigned, never mutated: that is what writes the changelog
-            await worker_state.send(key=worker_id.encode(), value=encoded)
+            workers[table_key] = encoded  # re-assigned, never mutated: that is what writes the changelog
+            await emit(app, received.message, topics.worker_state, table_key, encoded)
             await pipeline.projection.write(new)
             metrics.EVENTS.labels(*labels, "applied").inc()
             metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)

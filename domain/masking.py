@@ -5,9 +5,14 @@ import hashlib
 
 
 def mask_identifier(value: str | None) -> str | None:
-    """A NIK or passport number shown as its last four characters: ``…0001``."""
+    """A NIK or passport number shown as its last four characters: ``…0001``.
+
+    A value shorter than 8 characters shows none of them: its last four would be most of it.
+    """
     if not value:
         return value
+    if len(value) < 8:
+        return f"…({len(value)} chars)"
     return "…" + value[-4:]
 
 

@@ -6,6 +6,9 @@ their source, the worker-state topic must keep only the latest state per worker)
 """
 from __future__ import annotations
 
+import asyncio
+import time
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -31,6 +34,19 @@ async def ensure_topics(settings: Settings) -> list[str]:
         for name, code, *rest in response.topic_errors:
             if code not in (0, _TOPIC_ALREADY_EXISTS):
                 raise RuntimeError(f"could not create topic {name}: error {code} {rest}")
-        return [spec.name for spec in missing]
+        created = [spec.name for spec in missing]
+        await _wait_for_leaders(admin, created)
+        return created
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, topics: list[str], timeout: float = 30.0) -> None:
+    """A topic is usable once each partition has a leader; producing earlier only earns retries."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(topics)
+        if all(t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"]) for t in described):
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"topics have no leader after {timeout:.0f} s: {', '.join(topics)}")

@@ -69,7 +69,8 @@ def create_pipeline(settings: Settings) -> Pipeline:
 def _register_pages(app: faust.App) -> None:
     @app.page("/metrics")
     async def metrics(web, request):
-        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp refuses a charset inside content_type; the exposition format is ASCII anyway.
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:

@@ -6,6 +6,7 @@ event at their desk (``line N: REASON: message``) rather than from the dead-lett
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections import Counter
@@ -89,6 +90,9 @@ async def _start_producer(settings: Settings):
 
     from streams.admin import ensure_topics
 
+    # A fresh partition may refuse the first sends while it settles; aiokafka retries them,
+    # and a partner publishing a file need not read about each retry.
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
     await ensure_topics(settings)
     # Idempotent producer: the broker drops our own retried sends, so a line is produced once.
     producer = AIOKafkaProducer(

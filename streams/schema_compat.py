@@ -376,6 +376,8 @@ def _round_trip(old: Any, new: Any, samples: int, seed: int) -> None:
         buffer = io.BytesIO()
         schemaless_writer(buffer, old, datum)
         size = buffer.tell()
+        if not _reads_back(buffer, old):
+            continue  # fastavro generates decimals beyond their precision: not data anyone can write validly
         buffer.seek(0)
         try:
             schemaless_reader(buffer, old, new)
@@ -389,6 +391,15 @@ def _round_trip(old: Any, new: Any, samples: int, seed: int) -> None:
                 f"generated record {index} (seed {seed}) written with the old schema reads with the new "
                 f"but leaves {size - buffer.tell()} byte(s) unread"
             )
+
+
+def _reads_back(buffer: io.BytesIO, schema: Any) -> bool:
+    buffer.seek(0)
+    try:
+        schemaless_reader(buffer, schema, schema)
+    except ValueError:
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

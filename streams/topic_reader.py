@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from streams.settings import Settings
 
@@ -20,8 +21,7 @@ async def read_to_end(settings: Settings, topic: str, timeout_ms: int = 1000) ->
     )
     await consumer.start()
     try:
-        await consumer.topics()  # fetches fresh metadata for every topic
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = [TopicPartition(topic, p) for p in await partitions_of(settings, topic)]
         if not partitions:
             return
         consumer.assign(partitions)
@@ -40,6 +40,20 @@ async def read_to_end(settings: Settings, topic: str, timeout_ms: int = 1000) ->
                     remaining.discard(tp)
     finally:
         await consumer.stop()
+
+
+async def partitions_of(settings: Settings, topic: str) -> list[int]:
+    """The topic's partition numbers; empty when it does not exist."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        # Asking for metadata of a missing topic would auto-create it: look before asking.
+        if topic not in await admin.list_topics():
+            return []
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for p in described["partitions"])
 
 
 async def latest_by_key(settings: Settings, topic: str) -> dict[bytes, bytes]:

@@ -8,6 +8,7 @@ from streams.publish import publish
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
 from tests.factories import journeys, write_jsonl
+from tests.waiting import eventually
 
 
 def test_pipelines_with_different_prefixes_do_not_see_each_other(make_settings, workers, redis_client, tmp_path):
@@ -22,7 +23,8 @@ def test_pipelines_with_different_prefixes_do_not_see_each_other(make_settings, 
 
     for settings, events in ((blue, blue_events), (green, green_events)):
         own = {worker_id_for(f"NIK:{e['worker']['nik']}") for e in events}
-        states = asyncio.run(latest_by_key(settings, TopicNames(settings.topic_prefix).worker_state))
+        topic = TopicNames(settings.topic_prefix).worker_state
+        states = eventually(lambda: asyncio.run(latest_by_key(settings, topic)), lambda s: len(s) >= len(own))
         assert {key.decode() for key in states} == own
         keys = redis_client.keys(f"{settings.topic_prefix}:worker:*")
         assert {key.rsplit(":", 1)[1] for key in keys} == own

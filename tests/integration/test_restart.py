@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from collections import Counter
 
 import pytest
@@ -14,23 +13,15 @@ from streams.publish import publish
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
 from tests.factories import journeys, write_jsonl
+from tests.waiting import eventually
 
-WORKERS = 150
+WORKERS = 1000
 
 
 def states_on_topic(settings) -> dict[bytes, dict]:
     raw = asyncio.run(latest_by_key(settings, TopicNames(settings.topic_prefix).worker_state))
     codec = AvroCodec.named("worker_state")
     return {key: codec.decode(value) for key, value in raw.items()}
-
-
-def wait_until_folded(settings, total: int, timeout: float = 180.0) -> dict[bytes, dict]:
-    deadline = time.monotonic() + timeout
-    while True:
-        states = states_on_topic(settings)
-        if sum(s["event_count"] for s in states.values()) >= total or time.monotonic() > deadline:
-            return states
-        time.sleep(1)
 
 
 @pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
@@ -41,12 +32,16 @@ def test_kill_mid_stream_then_restart(make_settings, workers, redis_client, tmp_
     assert report.sent == len(events)
 
     first = workers(settings)
-    first.wait_processed(len(events) // 4, timeout=180)
-    first.stop(signal.SIGKILL)  # a crash: no graceful commit, no flush
-    assert 0 < sum(s["event_count"] for s in states_on_topic(settings).values()) < len(events)
+    # Crash once some work is committed (visible on the state topic) and some is not.
+    eventually(lambda: states_on_topic(settings), lambda s: len(s) > 0, 180, every=0.2)
+    first.stop(signal.SIGKILL)  # no graceful commit, no flush
+    committed = sum(s["event_count"] for s in states_on_topic(settings).values())
+    assert 0 < committed < len(events), "the crash was not mid-stream"
 
     workers(settings)  # restarted on the same data dir: it resumes from the committed offsets
-    states = wait_until_folded(settings, len(events))
+    states = eventually(
+        lambda: states_on_topic(settings), lambda s: sum(x["event_count"] for x in s.values()) >= len(events), 180
+    )
 
     expected = Counter(f"NIK:{e['worker']['nik']}" for e in events)
     assert len(states) == WORKERS

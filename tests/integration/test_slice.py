@@ -13,6 +13,7 @@ from streams.codec import AvroCodec
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
 from tests.factories import WIB, departed, make_worker
+from tests.waiting import eventually
 
 
 async def produce(settings, topic: str, values: list[bytes]) -> None:
@@ -38,7 +39,9 @@ def test_departed_event_reaches_state_topic_and_redis(make_settings, workers, re
     process.wait_processed(1)
 
     worker_id = worker_id_for(f"NIK:{worker['nik']}")
-    states = asyncio.run(latest_by_key(settings, TopicNames(settings.topic_prefix).worker_state))
+    topic = TopicNames(settings.topic_prefix).worker_state
+    # Visible to read_committed readers once the worker commits its transaction.
+    states = eventually(lambda: asyncio.run(latest_by_key(settings, topic)), lambda s: worker_id.encode() in s)
     state = AvroCodec.named("worker_state").decode(states[worker_id.encode()])
     assert state["status"] == "DEPARTED"
     assert state["identifiers"]["niks"] == [worker["nik"]]

@@ -15,7 +15,7 @@ from fastavro import parse_schema
 from fastavro.utils import generate_many
 
 from streams import schema_compat
-from streams.codec import SCHEMAS_DIR, AvroCodec, load_versions
+from streams.codec import DecodeError, SCHEMAS_DIR, AvroCodec, load_versions
 from streams.schema_compat import IncompatibleSchema, check_all, check_backward_compatible
 
 SCHEMA_FILES = sorted(SCHEMAS_DIR.glob("*/v*.avsc"))
@@ -472,7 +472,14 @@ def test_generated_records_survive_a_second_round_trip(name: str):
         records = list(generate_many(copy.deepcopy(_raw(name)), 5))
     finally:
         random.setstate(state)
+    survived = 0
     for record in records:
         # Generated decimals are random bytes, not the minimal encoding, so compare values.
-        decoded = codec.decode(codec.encode(record))
+        try:
+            decoded = codec.decode(codec.encode(record))
+        except DecodeError as exc:  # fastavro also generates decimals beyond their precision
+            assert "exceeds precision" in exc.message
+            continue
         assert codec.decode(codec.encode(decoded)) == decoded
+        survived += 1
+    assert survived > 0
