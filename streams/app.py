@@ -39,6 +39,9 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         consumer_auto_offset_reset="earliest",
+        # A crashed worker's partitions move to the survivors after this long, not faust's 60 s.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
         key_serializer="raw",
         value_serializer="raw",
         web_port=settings.web_port,
