@@ -5,8 +5,6 @@ import asyncio
 import signal
 from collections import Counter
 
-import pytest
-
 from domain.lifecycle import worker_id_for
 from streams.codec import AvroCodec
 from streams.publish import publish
@@ -24,9 +22,9 @@ def states_on_topic(settings) -> dict[bytes, dict]:
     return {key: codec.decode(value) for key, value in raw.items()}
 
 
-@pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
-def test_kill_mid_stream_then_restart(make_settings, workers, redis_client, tmp_path, guarantee):
-    settings = make_settings(processing_guarantee=guarantee)
+def test_kill_mid_stream_then_restart(make_settings, workers, redis_client, tmp_path):
+    # at_least_once, the default: why exactly_once is not tested here is in docs/processing-guarantees.md
+    settings = make_settings(processing_guarantee="at_least_once")
     events = journeys(WORKERS)
     report = asyncio.run(publish(settings, str(write_jsonl(tmp_path / "events.jsonl", events))))
     assert report.sent == len(events)
