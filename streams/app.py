@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from streams import metrics
 from streams.codec import AvroCodec
 from streams.projection import RedisProjection
 from streams.settings import Settings
@@ -66,7 +67,16 @@ def create_pipeline(settings: Settings) -> Pipeline:
     ingest.register(pipeline)
     lifecycle.register(pipeline)
     _register_pages(pipeline.app)
+    _track_assignment(pipeline)
     return pipeline
+
+
+def _track_assignment(pipeline: Pipeline) -> None:
+    owned_topics = {*pipeline.topics.all_ingest, pipeline.topics.by_worker}
+
+    @pipeline.app.on_partitions_assigned.connect
+    async def on_assigned(app, assigned, **kwargs) -> None:
+        metrics.ASSIGNED_PARTITIONS.set(sum(1 for tp in assigned if tp.topic in owned_topics))
 
 
 def _register_pages(app: faust.App) -> None:

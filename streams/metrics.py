@@ -1,7 +1,7 @@
 """Prometheus metrics of a worker process (DESIGN §7), served at ``/metrics``."""
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS = Counter(
     "pantau_events_total",
@@ -13,4 +13,8 @@ PROCESSING_SECONDS = Histogram(
     "pantau_processing_seconds",
     "Wall time to fold one event into worker state, write the state topic and the Redis projection.",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
+ASSIGNED_PARTITIONS = Gauge(
+    "pantau_assigned_partitions",
+    "Partitions of the ingest and by-worker topics this worker process owns after the last rebalance.",
 )

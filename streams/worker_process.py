@@ -64,15 +64,19 @@ class WorkerProcess:
 
     def counter(self, name: str, **labels: str) -> float:
         """Sum of a counter's samples whose labels include ``labels`` (0 when not served yet)."""
+        return self.sample(f"{name}_total", **labels)
+
+    def sample(self, name: str, **labels: str) -> float:
+        """Sum of the samples named ``name`` whose labels include ``labels`` (0 when not served yet)."""
         text = self.metrics_text()
         if text is None:
             return 0.0
-        total = 0.0
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                if sample.name == f"{name}_total" and labels.items() <= sample.labels.items():
-                    total += sample.value
-        return total
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and labels.items() <= sample.labels.items()
+        )
 
     def processed(self) -> int:
         return int(sum(self.counter("pantau_events", outcome=outcome) for outcome in FINAL_OUTCOMES))

@@ -5,7 +5,6 @@ other's topics, consumer groups, tables or Redis keys.
 """
 from __future__ import annotations
 
-import socket
 import uuid
 from dataclasses import replace
 
@@ -15,6 +14,7 @@ import redis
 from streams import services
 from streams.settings import Settings
 from streams.worker_process import WorkerProcess
+from tests.ports import free_port
 
 
 def pytest_collection_modifyitems(items):
@@ -29,12 +29,6 @@ def base_settings() -> Settings:
     # Idempotent: under `make test` the services already run; this also serves a bare `pytest`.
     services.up(settings, echo=lambda *_: None)
     return settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

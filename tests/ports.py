@@ -1,0 +1,10 @@
+"""A free loopback port, so several worker processes can serve their web pages side by side."""
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
