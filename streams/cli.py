@@ -10,6 +10,7 @@ import sys
 
 from streams.errors import UserError
 from streams.settings import Settings
+from streams.topics import REFERENCE_KINDS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish", help="validate partner events (JSON lines) and produce them")
     publish.add_argument("file", help="JSON lines, one partner event per line (DESIGN §3); - for stdin")
     publish.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
+
+    reference = commands.add_parser("reference", help="reference data: P3MI licences, destination policy")
+    reference_actions = reference.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
+    reference_publish = reference_actions.add_parser("publish", help="validate a reference CSV and produce it")
+    reference_publish.add_argument("kind", choices=REFERENCE_KINDS, help="which reference data the file holds")
+    reference_publish.add_argument("file", help="CSV with the kind's header line (DESIGN §9); - for stdin")
+    reference_publish.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
 
     state = commands.add_parser("state", help="one worker's state, from the Redis projection")
     which = state.add_mutually_exclusive_group(required=True)
@@ -71,6 +79,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         from streams.publish import publish_file
 
         return publish_file(settings, args.file, dry_run=args.dry_run)
+    elif args.command == "reference":
+        from streams.reference import publish_reference_file
+
+        return publish_reference_file(settings, args.kind, args.file, dry_run=args.dry_run)
     elif args.command == "state":
         from streams.state_view import show_state
 

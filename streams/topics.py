@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SOURCE_KINDS = ("P3MI", "TRAINING_CENTER", "EMBASSY")
+from domain.vocabulary import SOURCE_KINDS
+
 COMPACTED = {"cleanup.policy": "compact"}
+# Reference data kinds (DESIGN §5), as ``pantau reference publish`` names them; domain.reference
+# reads each. Spelled here too so that naming a topic does not import the CSV checks.
+REFERENCE_KINDS = ("p3mi-licences", "destination-policy")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,12 @@ class TopicNames:
     def source_kind_of(self, topic: str) -> str | None:
         """The source kind whose ingest topic this is, or None."""
         return next((kind for kind in SOURCE_KINDS if self.ingest(kind) == topic), None)
+
+    def reference(self, kind: str) -> str:
+        """The compacted topic of one kind of reference data, e.g. ``pmi.ref.p3mi-licences``."""
+        if kind not in REFERENCE_KINDS:
+            raise ValueError(f"unknown reference kind {kind!r}; expected one of {', '.join(REFERENCE_KINDS)}")
+        return f"{self.prefix}.ref.{kind}"
 
     @property
     def all_ingest(self) -> list[str]:
@@ -57,4 +67,7 @@ class TopicNames:
         """Every topic the pipeline reads or writes, with its partition count and configuration."""
         keyed = [TopicSpec(name, partitions) for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts)]
         compacted = [TopicSpec(name, partitions, COMPACTED) for name in (self.worker_state, self.counts)]
-        return keyed + compacted
+        # One partition each: a few hundred rows that every worker reads whole, whatever partitions
+        # it owns; more partitions would add no parallelism, only more to read.
+        reference = [TopicSpec(self.reference(kind), 1, COMPACTED) for kind in REFERENCE_KINDS]
+        return keyed + compacted + reference
