@@ -448,8 +448,10 @@ def _running(pid: int, marker: str) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    state = stat.rpartition(")")[2].split()[0]
-    return state != "Z" and marker.encode() in cmdline
+    name, _, rest = stat.partition(" (")[2].rpartition(")")
+    # redis-server rewrites its own command line as it starts, and a read can catch it half
+    # written; its process name (in stat) stays put, and java's command line does not change.
+    return rest.split()[0] != "Z" and (marker.encode() in cmdline or marker == name)
 
 
 def _port_free(port: int) -> bool:

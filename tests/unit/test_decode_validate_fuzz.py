@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from domain import vocabulary as v
-from domain.partner_json import from_json
 from domain.validation import REASON_CODES, validate
 from streams.codec import HEADER_LEN, MARKER, AvroCodec
 from streams.ingest import MAX_MESSAGE_BYTES, read_event
+from tests.examples import example_event
 
 NOW = datetime(2026, 4, 1, tzinfo=timezone.utc)
 # Sized for a run under 20 s; PANTAU_FUZZ_SCALE=20 fuzzes twenty times longer.
@@ -30,38 +30,10 @@ HEADER = MARKER + CODEC.current.fingerprint
 WIRE_REASONS = {"NOT_AVRO", "UNKNOWN_SCHEMA", "MALFORMED_AVRO", "MESSAGE_TOO_LARGE"}
 DOCUMENTED = set(REASON_CODES)
 
-_WORKER = {
-    "nik": "3573014507950001",
-    "passport_no": "C1234567",
-    "local_id": "REG-88121",
-    "full_name": "SITI AMINAH",
-    "date_of_birth": "1995-07-05",
-    "sex": "F",
-    "origin_regency": "3573",
-}
-_JSON_EVENTS = [
-    ("TRAINING_COMPLETED", "TRAINING_CENTER", {"certificate_no": "C-1", "competency": "CAREGIVER", "issued_on": "2026-01-10", "valid_until": "2029-01-09"}),
-    ("REGISTERED", "P3MI", {"job_order_id": "JO-1", "destination_country": "TW", "sector": "CAREGIVER", "employer_name": "Lin", "contract_months": 24, "monthly_salary": {"amount": "20000.00", "currency": "TWD"}}),
-    ("DEPARTED", "P3MI", {"destination_country": "MY", "sector": "DOMESTIC_WORKER", "job_order_id": "JO-1", "departure_port": "CGK", "social_security_no": "BPJS-1"}),
-    ("PLACED", "EMBASSY", {"country": "MY", "employer_name": "Tan", "employer_address": "KL", "sector": "DOMESTIC_WORKER", "contract_start": "2026-03-05", "contract_end": "2028-03-04", "monthly_salary": {"amount": 1500, "currency": "MYR"}}),
-    ("PLACEMENT_UPDATED", "EMBASSY", {"country": "MY", "employer_name": "Lee", "contract_end": "2030-03-04", "change": "EMPLOYER_CHANGED"}),
-    ("CASE_REPORTED", "EMBASSY", {"case_id": "KL-12", "category": "ABUSE", "employer_name": "Tan"}),
-    ("CASE_RESOLVED", "EMBASSY", {"case_id": "KL-12", "resolution": "settled"}),
-    ("RETURNED", "P3MI", {"country": "MY", "return_date": "2026-02-28", "reason": "DEPORTED"}),
-]
+# One valid event per type, each with its own id; RETURNED also as a P3MI reports it.
 VALID_EVENTS = [
-    from_json(
-        {
-            "event_id": f"e-{event_type}",
-            "event_type": event_type,
-            "occurred_at": "2026-03-01T08:00:00+07:00",
-            "source": {"kind": kind, "id": f"{kind}-1"},
-            "worker": _WORKER,
-            "payload": payload,
-        }
-    )
-    for event_type, kind, payload in _JSON_EVENTS
-]
+    {**example_event(event_type), "event_id": f"e-{event_type}"} for event_type in v.EVENT_TYPES
+] + [{**example_event(v.RETURNED), "event_id": "e-RETURNED-P3MI", "source": {"kind": "P3MI", "id": "P3MI-0042"}}]
 VALID_ENCODINGS = [CODEC.encode(event) for event in VALID_EVENTS]
 
 

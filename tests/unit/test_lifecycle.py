@@ -1,7 +1,7 @@
 """The lifecycle fold: identifiers, idempotency under retries, stage by event time."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

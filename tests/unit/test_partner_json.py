@@ -15,6 +15,7 @@ from domain import vocabulary as v
 from domain.partner_json import from_json, parse_line, to_json
 from domain.validation import InvalidEvent, REASON_CODES, validate
 from streams.codec import AvroCodec
+from tests.examples import example_json
 
 NOW = datetime(2026, 4, 1, tzinfo=timezone.utc)
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "partner_event"
@@ -36,49 +37,7 @@ DESIGN_EXAMPLE = """{
   "payload": {"destination_country": "MY", "sector": "DOMESTIC_WORKER", "job_order_id": "JO-7781"}
 }"""
 
-SOURCE_OF = {
-    v.TRAINING_COMPLETED: {"kind": "TRAINING_CENTER", "id": "LPK-0007"},
-    v.REGISTERED: {"kind": "P3MI", "id": "P3MI-0042"},
-    v.DEPARTED: {"kind": "P3MI", "id": "P3MI-0042"},
-    v.PLACED: {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"},
-    v.PLACEMENT_UPDATED: {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"},
-    v.CASE_REPORTED: {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"},
-    v.CASE_RESOLVED: {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"},
-    v.RETURNED: {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"},
-}
-JSON_PAYLOADS = {
-    v.TRAINING_COMPLETED: {"certificate_no": "CERT-1", "competency": "CAREGIVER", "issued_on": "2026-01-10", "valid_until": "2029-01-09"},
-    v.REGISTERED: {
-        "job_order_id": "JO-7781",
-        "destination_country": "TW",
-        "sector": "CAREGIVER",
-        "employer_name": "Lin Family",
-        "contract_months": 24,
-        "monthly_salary": {"amount": 20000, "currency": "TWD"},
-    },
-    v.DEPARTED: {"destination_country": "MY", "sector": "DOMESTIC_WORKER", "job_order_id": "JO-7781"},
-    v.PLACED: {
-        "country": "MY",
-        "employer_name": "Tan Sdn Bhd",
-        "employer_address": "Jalan 1, Kuala Lumpur",
-        "sector": "DOMESTIC_WORKER",
-        "contract_start": "2026-03-05",
-        "contract_end": "2028-03-04",
-        "monthly_salary": {"amount": "1500.00", "currency": "MYR"},
-    },
-    v.PLACEMENT_UPDATED: {"country": "MY", "contract_end": "2030-03-04", "change": "EXTENDED"},
-    v.CASE_REPORTED: {"case_id": "KL-2026-0012", "category": "ABUSE", "employer_name": "Tan Sdn Bhd"},
-    v.CASE_RESOLVED: {"case_id": "KL-2026-0012", "resolution": "employer sanctioned"},
-    v.RETURNED: {"country": "MY", "return_date": "2026-02-28", "reason": "DEPORTED"},
-}
-
-
-def partner_json(event_type: str = v.DEPARTED) -> dict:
-    obj = json.loads(DESIGN_EXAMPLE)
-    obj["event_type"] = event_type
-    obj["source"] = dict(SOURCE_OF[event_type])
-    obj["payload"] = copy.deepcopy(JSON_PAYLOADS[event_type])
-    return obj
+partner_json = example_json
 
 
 def normalised(obj: dict) -> dict:

@@ -1,7 +1,6 @@
 """Validation of in-memory events: one valid event per type, and each reason code triggered alone."""
 from __future__ import annotations
 
-import copy
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -13,83 +12,21 @@ from hypothesis import strategies as st
 import domain.validation as validation
 from domain import vocabulary as v
 from domain.validation import REASON_CODES, REQUIRED_PAYLOAD_FIELDS, Problem, first_problem, validate
+from tests.examples import DESIGN_WORKER, JSON_PAYLOADS, SOURCE_OF, example_event
 
 NOW = datetime(2026, 4, 1, tzinfo=timezone.utc)
-OCCURRED = datetime(2026, 3, 1, 1, tzinfo=timezone.utc)
-NIK = "3573014507950001"  # a woman born 1995-07-05, from Kota Malang
-PASSPORT = "C1234567"
-
-SOURCES = {
-    v.TRAINING_CENTER: {"kind": "TRAINING_CENTER", "id": "LPK-0007"},
-    v.P3MI: {"kind": "P3MI", "id": "P3MI-0042"},
-    v.EMBASSY: {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"},
-}
-PAYLOADS = {
-    v.TRAINING_COMPLETED: {
-        "certificate_no": "CERT-2026-0001",
-        "competency": "CAREGIVER",
-        "issued_on": date(2026, 1, 10),
-        "valid_until": date(2029, 1, 9),
-    },
-    v.REGISTERED: {
-        "job_order_id": "JO-7781",
-        "destination_country": "TW",
-        "sector": "CAREGIVER",
-        "employer_name": "Lin Family",
-        "contract_months": 24,
-        "monthly_salary": {"amount": Decimal("20000.00"), "currency": "TWD"},
-    },
-    v.DEPARTED: {
-        "destination_country": "MY",
-        "sector": "DOMESTIC_WORKER",
-        "job_order_id": "JO-7781",
-        "departure_port": "CGK",
-        "social_security_no": None,  # not required: its absence is an alert, not bad input
-    },
-    v.PLACED: {
-        "country": "MY",
-        "employer_name": "Tan Sdn Bhd",
-        "employer_address": "Jalan 1, Kuala Lumpur",
-        "sector": "DOMESTIC_WORKER",
-        "contract_start": date(2026, 3, 5),
-        "contract_end": date(2028, 3, 4),
-        "monthly_salary": {"amount": Decimal("1500.00"), "currency": "MYR"},
-    },
-    v.PLACEMENT_UPDATED: {"country": "MY", "employer_name": None, "contract_end": date(2030, 3, 4), "change": "EXTENDED"},
-    v.CASE_REPORTED: {"case_id": "KL-2026-0012", "category": "UNPAID_WAGES", "employer_name": "Tan Sdn Bhd"},
-    v.CASE_RESOLVED: {"case_id": "KL-2026-0012", "resolution": "wages paid"},
-    v.RETURNED: {"country": "MY", "return_date": date(2026, 2, 28), "reason": "CONTRACT_COMPLETED"},
-}
-SENDER = {
-    v.TRAINING_COMPLETED: v.TRAINING_CENTER,
-    v.REGISTERED: v.P3MI,
-    v.DEPARTED: v.P3MI,
-    v.PLACED: v.EMBASSY,
-    v.PLACEMENT_UPDATED: v.EMBASSY,
-    v.CASE_REPORTED: v.EMBASSY,
-    v.CASE_RESOLVED: v.EMBASSY,
-    v.RETURNED: v.EMBASSY,
-}
+NIK = DESIGN_WORKER["nik"]
+PASSPORT = DESIGN_WORKER["passport_no"]
+SOURCES = {source["kind"]: source for source in SOURCE_OF.values()}
 
 
 def valid_event(event_type: str = v.DEPARTED) -> dict:
     """A fresh valid event of ``event_type`` in the in-memory form."""
-    return {
-        "event_id": "3f0c2c1e-0d3a-4f55-9a43-2b1f1c1a7e01",
-        "event_type": event_type,
-        "occurred_at": OCCURRED,
-        "source": dict(SOURCES[SENDER[event_type]]),
-        "worker": {
-            "nik": NIK,
-            "passport_no": PASSPORT,
-            "local_id": "REG-88121",
-            "full_name": "SITI AMINAH",
-            "date_of_birth": date(1995, 7, 5),
-            "sex": "F",
-            "origin_regency": "3573",
-        },
-        "payload": (v.PAYLOAD_RECORDS[event_type], copy.deepcopy(PAYLOADS[event_type])),
-    }
+    return example_event(event_type)
+
+
+def payload_of(event_type: str) -> dict:
+    return example_event(event_type)["payload"][1]
 
 
 def reasons(event: dict, now: datetime = NOW) -> list[str]:
@@ -106,7 +43,7 @@ def test_a_valid_event_of_each_type_passes(event_type):
 
 
 def test_every_event_type_has_a_payload_record_senders_and_required_fields():
-    assert set(v.PAYLOAD_RECORDS) == set(v.ALLOWED_SOURCES) == set(v.EVENT_TYPES) == set(PAYLOADS)
+    assert set(v.PAYLOAD_RECORDS) == set(v.ALLOWED_SOURCES) == set(v.EVENT_TYPES) == set(JSON_PAYLOADS)
     assert set(REQUIRED_PAYLOAD_FIELDS) == set(v.PAYLOAD_FIELDS) == set(v.PAYLOAD_RECORDS.values())
     for record, required in REQUIRED_PAYLOAD_FIELDS.items():
         assert set(required) <= set(v.PAYLOAD_FIELDS[record])
@@ -195,7 +132,7 @@ def _set(path: str, value):
 
 def _payload_record(record_name):
     def mutate(event):
-        fields = copy.deepcopy(PAYLOADS[v.EVENT_TYPE_OF_RECORD[record_name]])
+        fields = payload_of(v.EVENT_TYPE_OF_RECORD[record_name])
         event["payload"] = (record_name, fields)
 
     return mutate
@@ -379,7 +316,7 @@ def test_a_wrong_payload_record_is_not_checked_field_by_field():
 
 def test_an_untagged_payload_is_a_mismatch():
     event = valid_event(v.DEPARTED)
-    event["payload"] = dict(PAYLOADS[v.DEPARTED])
+    event["payload"] = payload_of(v.DEPARTED)
     assert reasons(event) == ["PAYLOAD_MISMATCH"]
 
 
