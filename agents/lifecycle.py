@@ -2,7 +2,7 @@
 
 Every change goes to the compacted worker-state topic and to the Redis projection. The fold
 remembers event ids, so a redelivered event (a partner's retry, or a replay after a crash)
-changes nothing.
+changes nothing; its outputs are written again, since a crash may have cut them off.
 """
 from __future__ import annotations
 
@@ -32,14 +32,13 @@ def register(pipeline: Pipeline) -> None:
             table_key = worker_id.encode()
             stored = workers.get(table_key)
             state = pipeline.states.decode(stored) if stored else initial_state(worker_id)
-            new = apply(state, event)
-            labels = (event["source"]["kind"], event["event_type"])
-            if new is None:
-                metrics.EVENTS.labels(*labels, "duplicate").inc()
-                continue
-            encoded = pipeline.states.encode(new)
+            folded = apply(state, event)
+            # A duplicate may be the replay of an event whose outputs a crash cut off (the local
+            # store written, the changelog or the state topic not): writing them again is idempotent.
+            new, encoded = (state, stored) if folded is None else (folded, pipeline.states.encode(folded))
             workers[table_key] = encoded  # re-assigned, never mutated: that is what writes the changelog
             await emit(app, received.message, topics.worker_state, table_key, encoded)
             await pipeline.projection.write(new)
-            metrics.EVENTS.labels(*labels, "applied").inc()
+            outcome = "duplicate" if folded is None else "applied"
+            metrics.EVENTS.labels(event["source"]["kind"], event["event_type"], outcome).inc()
             metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
