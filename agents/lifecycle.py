@@ -1,14 +1,17 @@
-"""Lifecycle: fold each worker's events into their state (a RocksDB table with a changelog).
+"""Lifecycle: keep each worker's events (a RocksDB table with a changelog) and fold their state.
 
-Every change goes to the compacted worker-state topic and to the Redis projection. The fold
-remembers event ids, so a redelivered event (a partner's retry, or a replay after a crash)
-changes nothing; its outputs are written again, since a crash may have cut them off.
+The table holds a worker's distinct events in fold order; the state is ``domain.fold.fold`` of
+them, so it does not depend on arrival order. Every event's state goes to the compacted
+worker-state topic and to the Redis projection. A redelivered event (a partner's retry, or a
+replay after a crash) adds nothing to the history; its outputs are written again, since a
+crash may have cut them off.
 """
 from __future__ import annotations
 
 import time
 
-from domain.lifecycle import apply, initial_state, worker_id_for
+from domain.fold import fold, with_event
+from domain.lifecycle import worker_id_for
 from streams import metrics
 from streams.app import Pipeline
 from streams.emit import emit
@@ -17,7 +20,7 @@ from streams.emit import emit
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
     by_worker = app.topic(topics.by_worker, partitions=settings.partitions)
-    # Values are Avro-encoded WorkerState: the changelog is as compact and typed as the state topic.
+    # Values are EventHistory records (schemas/event_history): the changelog stays typed and evolvable.
     workers = app.Table(
         "workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
     )
@@ -26,19 +29,25 @@ def register(pipeline: Pipeline) -> None:
     async def lifecycle(stream):
         async for received in stream.events():
             started = time.perf_counter()
-            key, value = received.key, received.value
-            event = pipeline.events.decode(value)
-            worker_id = worker_id_for(key.decode())
+            event = pipeline.events.decode(received.value)
+            worker_id = worker_id_for(received.key.decode())
             table_key = worker_id.encode()
             stored = workers.get(table_key)
-            state = pipeline.states.decode(stored) if stored else initial_state(worker_id)
-            folded = apply(state, event)
+            kept = [pipeline.events.decode(e) for e in pipeline.histories.decode(stored)["events"]] if stored else []
+            grown = with_event(kept, event)
+            duplicate = grown is None
             # A duplicate may be the replay of an event whose outputs a crash cut off (the local
             # store written, the changelog or the state topic not): writing them again is idempotent.
-            new, encoded = (state, stored) if folded is None else (folded, pipeline.states.encode(folded))
-            workers[table_key] = encoded  # re-assigned, never mutated: that is what writes the changelog
-            await emit(app, received.message, topics.worker_state, table_key, encoded)
-            await pipeline.projection.write(new)
-            outcome = "duplicate" if folded is None else "applied"
+            if duplicate:
+                grown, history = kept, stored
+            else:
+                history = pipeline.histories.encode(
+                    {"worker_id": worker_id, "events": [pipeline.events.encode(e) for e in grown]}
+                )
+            workers[table_key] = history  # re-assigned, never mutated: that is what writes the changelog
+            state = fold(grown, worker_id)
+            await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(state))
+            await pipeline.projection.write(state)
+            outcome = "duplicate" if duplicate else "applied"
             metrics.EVENTS.labels(event["source"]["kind"], event["event_type"], outcome).inc()
             metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)

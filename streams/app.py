@@ -25,6 +25,7 @@ class Pipeline:
     topics: TopicNames
     events: AvroCodec
     states: AvroCodec
+    histories: AvroCodec
     dead_letters: AvroCodec
     projection: RedisProjection
 
@@ -61,6 +62,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
         topics=TopicNames(settings.topic_prefix),
         events=AvroCodec.named("partner_event"),
         states=AvroCodec.named("worker_state"),
+        histories=AvroCodec.named("event_history"),
         dead_letters=AvroCodec.named("dead_letter"),
         projection=RedisProjection(settings),
     )

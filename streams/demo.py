@@ -16,7 +16,7 @@ SAMPLE = PROJECT_ROOT / "deploy" / "sample" / "events.jsonl"
 
 
 def run_demo(settings: Settings, as_json: bool = False) -> int:
-    console = Console(stderr=as_json)
+    console = Console(stderr=as_json, soft_wrap=True)
     services.up(settings, echo=console.print)
     report = asyncio.run(publish(settings, str(SAMPLE)))
     console.print(f"published {report.sent} partner events from {SAMPLE.relative_to(PROJECT_ROOT)}")

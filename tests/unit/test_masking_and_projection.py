@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
-from domain.lifecycle import initial_state
+from domain.fold import fold
 from domain.masking import initials, lookup_digest, mask_identifier
 from streams.projection import projected_fields
+from tests.examples import example_event
 
 
 def test_identifiers_show_only_their_last_four_characters():
@@ -24,18 +23,11 @@ def test_lookup_digest_is_stable_and_hides_the_number():
 
 
 def test_projection_masks_personal_data_and_keeps_only_strings():
-    state = {
-        **initial_state("W-1"),
-        "identifiers": {"niks": ["3573014507950001"], "passports": ["C1234567"], "local_ids": ["P3MI-1:REG-1"]},
-        "full_name": "SITI AMINAH",
-        "date_of_birth": date(1995, 7, 5),
-        "status": "DEPARTED",
-        "last_event_at": datetime(2026, 3, 1, 1, tzinfo=timezone.utc),
-        "event_count": 2,
-    }
-    fields = projected_fields(state)
+    placed = {**example_event("PLACED"), "event_id": "placed-1"}
+    fields = projected_fields(fold([example_event("DEPARTED"), placed], "W-1"))
     assert fields["niks"] == "…0001" and fields["passports"] == "…4567" and fields["name"] == "S. A."
-    assert fields["birth_year"] == "1995" and fields["event_count"] == "2"
+    assert fields["birth_year"] == "1995" and fields["event_count"] == "2" and fields["status"] == "PLACED"
+    assert fields["country"] == "MY" and fields["sector"] == "DOMESTIC_WORKER"
     assert all(isinstance(v, str) for v in fields.values())
     flat = " ".join(fields.values())
     for secret in ("3573014507950001", "C1234567", "SITI", "1995-07-05"):

@@ -420,6 +420,10 @@ SAMPLES = {
         "causes": {"NOT_SEEN_BY_SOURCE": -180, "DUPLICATES": 40, "RETURN_NOT_CLOSED": 25, "ONLY_THIS_SOURCE": 15},
         "as_of": datetime(2026, 6, 30, tzinfo=UTC),
     },
+    "event_history": {
+        "worker_id": "W-0123456789abcdef",
+        "events": [b"\xc3\x01" + bytes(8) + b"an encoded partner event"],
+    },
     "p3mi_licence": {
         "p3mi_id": "P3MI-0042",
         "name": "PT Maju Jaya Sejahtera",
