@@ -20,10 +20,7 @@ from streams.emit import emit
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
     by_worker = app.topic(topics.by_worker, partitions=settings.partitions)
-    # Values are EventHistory records (schemas/event_history): the changelog stays typed and evolvable.
-    workers = app.Table(
-        "workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
-    )
+    workers = pipeline.workers
 
     @app.agent(by_worker, name=f"{settings.topic_prefix}-lifecycle")
     async def lifecycle(stream):
@@ -33,7 +30,7 @@ def register(pipeline: Pipeline) -> None:
             worker_id = worker_id_for(received.key.decode())
             table_key = worker_id.encode()
             stored = workers.get(table_key)
-            kept = [pipeline.events.decode(e) for e in pipeline.histories.decode(stored)["events"]] if stored else []
+            kept = pipeline.history(stored)
             grown = with_event(kept, event)
             duplicate = grown is None
             # A duplicate may be the replay of an event whose outputs a crash cut off (the local
@@ -41,9 +38,7 @@ def register(pipeline: Pipeline) -> None:
             if duplicate:
                 grown, history = kept, stored
             else:
-                history = pipeline.histories.encode(
-                    {"worker_id": worker_id, "events": [pipeline.events.encode(e) for e in grown]}
-                )
+                history = pipeline.encode_history(worker_id, grown)
             workers[table_key] = history  # re-assigned, never mutated: that is what writes the changelog
             state = fold(grown, worker_id)
             await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(state))

@@ -28,6 +28,15 @@ class Pipeline:
     histories: AvroCodec
     dead_letters: AvroCodec
     projection: RedisProjection
+    # worker id (bytes) → EventHistory (schemas/event_history): each worker's distinct events.
+    workers: faust.types.TableT
+
+    def history(self, stored: bytes | None) -> list[dict]:
+        """The events a ``workers`` table value holds, in fold order; [] for a worker not seen."""
+        return [self.events.decode(e) for e in self.histories.decode(stored)["events"]] if stored else []
+
+    def encode_history(self, worker_id: str, events: list[dict]) -> bytes:
+        return self.histories.encode({"worker_id": worker_id, "events": [self.events.encode(e) for e in events]})
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -56,15 +65,17 @@ def create_app(settings: Settings) -> faust.App:
 def create_pipeline(settings: Settings) -> Pipeline:
     from agents import ingest, lifecycle
 
+    app = create_app(settings)
     pipeline = Pipeline(
         settings=settings,
-        app=create_app(settings),
+        app=app,
         topics=TopicNames(settings.topic_prefix),
         events=AvroCodec.named("partner_event"),
         states=AvroCodec.named("worker_state"),
         histories=AvroCodec.named("event_history"),
         dead_letters=AvroCodec.named("dead_letter"),
         projection=RedisProjection(settings),
+        workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
     )
     ingest.register(pipeline)
     lifecycle.register(pipeline)
