@@ -73,6 +73,53 @@ def journeys(workers: int, start: datetime = datetime(2026, 1, 5, 9, tzinfo=WIB)
     return events
 
 
+def _event(event_type: str, source: dict, worker: dict, when: datetime, payload: dict, i: int) -> dict:
+    return {
+        "event_id": f"{event_type.lower()}-{i}-{when:%Y%m%d%H}",
+        "event_type": event_type,
+        "occurred_at": when.isoformat(),
+        "source": source,
+        "worker": worker,
+        "payload": payload,
+    }
+
+
+def full_journey(i: int, start: datetime = datetime(2025, 1, 6, 9, tzinfo=WIB)) -> list[dict]:
+    """Worker ``i``'s journey across every event type, NIK-keyed, shaped by ``i``: training,
+    registration, departure, placement, an extension or a case (resolved or not), a return, and
+    for some a second departure. Deterministic; ids are unique per worker and event."""
+    worker = make_worker(i)
+    p3mi = {"kind": "P3MI", "id": f"P3MI-{i % 7:04d}"}
+    embassy = {"kind": "EMBASSY", "id": "KBRI-KUALA-LUMPUR"}
+    t = start + timedelta(hours=i)
+    events = [
+        _event("TRAINING_COMPLETED", {"kind": "TRAINING_CENTER", "id": "LPK-0001"}, worker, t,
+               {"certificate_no": f"CERT-{i}", "competency": "PLANTATION", "issued_on": t.date().isoformat(),
+                "valid_until": (t + timedelta(days=730)).date().isoformat()}, i),
+        {**registered(worker, t + timedelta(days=5), p3mi["id"]), "event_id": f"registered-{i}"},
+        {**departed(worker, t + timedelta(days=30), p3mi["id"]), "event_id": f"departed-{i}"},
+    ]
+    placed_on = (t + timedelta(days=33)).date()
+    events.append(_event("PLACED", embassy, {"passport_no": worker["passport_no"], "nik": worker["nik"]}, t + timedelta(days=33),
+                         {"country": "MY", "employer_name": f"SYNTHETIC ESTATE {i % 11}", "sector": "PLANTATION",
+                          "contract_start": placed_on.isoformat(), "contract_end": (placed_on + timedelta(days=730)).isoformat()}, i))
+    if i % 3 == 0:
+        events.append(_event("CASE_REPORTED", embassy, worker, t + timedelta(days=90),
+                             {"case_id": f"KL-{i}", "category": "UNPAID_WAGES", "employer_name": f"SYNTHETIC ESTATE {i % 11}"}, i))
+        if i % 2 == 0:
+            events.append(_event("CASE_RESOLVED", embassy, worker, t + timedelta(days=120), {"case_id": f"KL-{i}", "resolution": "paid"}, i))
+    if i % 4 == 1:
+        events.append(_event("PLACEMENT_UPDATED", embassy, worker, t + timedelta(days=400),
+                             {"country": "MY", "contract_end": (placed_on + timedelta(days=1095)).isoformat(), "change": "EXTENDED"}, i))
+    if i % 2 == 0:
+        back = t + timedelta(days=200 + i % 300)
+        reason = "EARLY_TERMINATION" if i % 6 == 0 else "CONTRACT_COMPLETED"
+        events.append(_event("RETURNED", embassy, worker, back, {"country": "MY", "return_date": back.date().isoformat(), "reason": reason}, i))
+        if i % 10 == 0:
+            events.append({**departed(worker, back + timedelta(days=90), p3mi["id"], country="TW"), "event_id": f"departed-again-{i}"})
+    return events
+
+
 def write_jsonl(path: Path, events: list[dict]) -> Path:
     path.write_text("".join(json.dumps(e) + "\n" for e in events))
     return path
