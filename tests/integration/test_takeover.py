@@ -1,0 +1,49 @@
+"""Two workers on one pipeline; one is killed mid-stream and the other takes over its
+partitions: every final state still equals the fold (issue 4, must-show 5)."""
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from collections import defaultdict
+from dataclasses import replace
+
+from domain.fold import fold
+from domain.lifecycle import worker_id_for, worker_key
+from domain.partner_json import from_json
+from streams.codec import AvroCodec
+from streams.publish import publish
+from streams.topic_reader import latest_by_key
+from streams.topics import TopicNames
+from tests.factories import full_journey, write_jsonl
+from tests.ports import free_port
+from tests.waiting import eventually
+
+WORKERS = 600
+
+
+def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, workers, tmp_path):
+    settings = make_settings()
+    survivor = workers(settings, "survivor")
+    doomed = workers(replace(settings, data_dir=settings.data_dir / "doomed", web_port=free_port()), "doomed")
+    pair = (survivor, doomed)
+    eventually(lambda: [p.sample("pantau_assigned_partitions") for p in pair], lambda owned: all(owned) and sum(owned) == 16, 120)
+
+    events = [event for i in range(WORKERS) for event in full_journey(i)]
+    random.Random(9).shuffle(events)
+    asyncio.run(publish(settings, str(write_jsonl(tmp_path / "events.jsonl", events))))
+
+    eventually(doomed.processed, lambda done: done > 0, 120, every=0.1)
+    doomed.stop(signal.SIGKILL)
+    # The survivor is rebalanced onto every partition, then finishes the doomed one's share.
+    eventually(lambda: survivor.sample("pantau_assigned_partitions"), lambda owned: owned == 16, 120)
+
+    by_worker = defaultdict(list)
+    for event in map(from_json, events):
+        by_worker[worker_id_for(worker_key(event))].append(event)
+    codec = AvroCodec.named("worker_state")
+    expected = {worker_id.encode(): codec.encode(fold(evs, worker_id)) for worker_id, evs in by_worker.items()}
+    topic = TopicNames(settings.topic_prefix).worker_state
+    states = eventually(lambda: asyncio.run(latest_by_key(settings, topic)), lambda s: s == expected, 240, every=2)
+    assert len(states) == WORKERS
+    assert [key for key in expected if states.get(key) != expected[key]] == []
