@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--passport", metavar="NO")
     state.add_argument("--json", action="store_true")
 
+    redis = commands.add_parser("redis", help="the Redis projection of worker state")
+    redis_actions = redis.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
+    redis_actions.add_parser("rebuild", help="delete this prefix's projection and write it again from the worker-state topic")
+
     demo = commands.add_parser("demo", help="everything end to end on a sample population")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
@@ -87,6 +91,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         from streams.state_view import show_state
 
         return show_state(settings, worker_id=args.worker, nik=args.nik, passport=args.passport, as_json=args.json)
+    elif args.command == "redis":
+        from streams.rebuild import rebuild
+
+        return rebuild(settings)
     elif args.command == "demo":
         from streams.demo import run_demo
 

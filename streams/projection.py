@@ -1,58 +1,79 @@
 """The Redis projection of worker state: fast reads for dashboards and the CLI.
 
-A projection only: everything here can be rebuilt from the worker-state topic. Personal data
-is masked on the way in (NIK and passport as their last four characters, names as initials).
+A projection only: ``pantau redis rebuild`` writes it again from the worker-state topic.
+``domain.projection`` decides what a state looks like in Redis (and documents the key layout);
+this module writes it, one round trip per state: a Lua script that moves the worker between
+index sets, keeps the count hashes and replaces the worker's hash, atomically.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import redis.asyncio as aioredis
 
-from domain.masking import initials, lookup_digest, mask_identifier
+from domain.projection import INDEXES, WorkerProjection, project
 from streams.settings import Settings
 
-
-def projected_fields(state: dict) -> dict[str, str]:
-    """The Redis hash of one worker: strings only, personal data masked."""
-    episode = state.get("current_episode") or {}
-    fields = {
-        "worker_id": state["worker_id"],
-        "status": state.get("status"),
-        "niks": ",".join(mask_identifier(n) for n in state["identifiers"]["niks"]),
-        "passports": ",".join(mask_identifier(p) for p in state["identifiers"]["passports"]),
-        "name": initials(state.get("full_name")),
-        "birth_year": state["date_of_birth"].year if state.get("date_of_birth") else None,
-        "sex": state.get("sex"),
-        "origin_regency": state.get("origin_regency"),
-        "country": episode.get("country"),
-        "sector": episode.get("sector"),
-        "last_event_at": state["last_event_at"].isoformat() if state.get("last_event_at") else None,
-        "event_count": state["event_count"],
-    }
-    return {key: str(value) for key, value in fields.items() if value is not None and value != ""}
+# KEYS[1]    the worker's hash             KEYS[2..]  the lookup keys of the worker's identifiers
+# ARGV[1]    the worker id                 ARGV[2]    index key prefix ("{prefix}:idx")
+# ARGV[3]    count key prefix              ARGV[4]    n, how many indexed fields; ARGV[5..4+n] their names
+# ARGV[5+n..]  the new hash as field, value, field, value, …
+#
+# Previous index values are read from the hash itself, so moving between sets needs no extra
+# round trip. A count moves only when SADD/SREM changed a set, so writing a state again (a
+# replay) changes nothing, and a count is always its set's cardinality; at 0 its field goes,
+# as an empty set does. A state with fewer events than the stored one is older (a worker's
+# events only accumulate): it is ignored, so a stale writer — a rebuild's snapshot, a worker
+# that lost its partition — cannot step a worker back. Returns 1 when written, 0 when ignored.
+# Index and count keys are built here, so this suits a single Redis, not Redis Cluster.
+WRITE_WORKER = """
+local worker_key, worker_id = KEYS[1], ARGV[1]
+local n = tonumber(ARGV[4])
+local new = {}
+for i = 5 + n, #ARGV, 2 do new[ARGV[i]] = ARGV[i + 1] end
+local stored_count = tonumber(redis.call('HGET', worker_key, 'event_count'))
+if stored_count and stored_count > tonumber(new['event_count']) then return 0 end
+for i = 5, 4 + n do
+  local index = ARGV[i]
+  local old, value = redis.call('HGET', worker_key, index) or nil, new[index]
+  local counts = ARGV[3] .. ':' .. index
+  if old and old ~= value and redis.call('SREM', ARGV[2] .. ':' .. index .. ':' .. old, worker_id) == 1 then
+    if redis.call('HINCRBY', counts, old, -1) <= 0 then redis.call('HDEL', counts, old) end
+  end
+  if value and redis.call('SADD', ARGV[2] .. ':' .. index .. ':' .. value, worker_id) == 1 then
+    redis.call('HINCRBY', counts, value, 1)
+  end
+end
+redis.call('DEL', worker_key)
+redis.call('HSET', worker_key, unpack(ARGV, 5 + n))
+for i = 2, #KEYS do redis.call('SET', KEYS[i], worker_id) end
+return 1
+"""
 
 
 class RedisProjection:
     def __init__(self, settings: Settings):
         self._settings = settings
         self._redis = aioredis.from_url(settings.redis_url)
-
-    def worker_key(self, worker_id: str) -> str:
-        return self._settings.redis_key("worker", worker_id)
-
-    def lookup_key(self, kind: str, identifier: str) -> str:
-        """``kind`` is ``nik`` or ``passport``; the key holds a digest, never the number."""
-        return self._settings.redis_key("lookup", kind, lookup_digest(identifier))
+        self._write_worker = self._redis.register_script(WRITE_WORKER)
 
     async def write(self, state: dict) -> None:
-        key = self.worker_key(state["worker_id"])
-        # One round trip: replace the hash whole, so fields that became empty disappear.
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
-            pipe.hset(key, mapping=projected_fields(state))
-            for kind, identifiers in (("nik", state["identifiers"]["niks"]), ("passport", state["identifiers"]["passports"])):
-                for identifier in identifiers:
-                    pipe.set(self.lookup_key(kind, identifier), state["worker_id"])
+        """Project one state: one round trip, atomic, idempotent."""
+        await self._call(project(state), self._redis)
+
+    async def write_many(self, states: Iterable[dict]) -> None:
+        """Project many states in one pipelined round trip (each still atomic on its own)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for state in states:
+                await self._call(project(state), pipe)
             await pipe.execute()
+
+    async def _call(self, projection: WorkerProjection, client) -> None:
+        key = self._settings.redis_key
+        keys = [key("worker", projection.worker_id), *(key("lookup", kind, digest) for kind, digest in projection.lookups)]
+        hash_items = [item for pair in projection.fields.items() for item in pair]
+        args = [projection.worker_id, key("idx"), key("count"), len(INDEXES), *INDEXES, *hash_items]
+        await self._write_worker(keys=keys, args=args, client=client)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -1,0 +1,96 @@
+"""``pantau redis rebuild``: the Redis projection again, from the compacted worker-state topic.
+
+Redis is never the only copy (DESIGN §2): the latest state of every worker is on the topic.
+The rebuild deletes the keys the projection owns under this prefix — by SCAN and UNLINK, never
+FLUSHDB, since other pipelines share the Redis, and only the projection's namespaces, since
+other parts of the pipeline may keep their own keys under the prefix — then writes each state
+with the live writer's code, so the result is exactly the live projection.
+
+Workers may keep running: the write script never replaces a state with an older one, so the
+rebuild's snapshot cannot step back a worker written since. A worker written between the
+snapshot and the deletion is back at its snapshot state until its next event.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import redis.asyncio as aioredis
+from aiokafka.errors import KafkaConnectionError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from domain.projection import NAMESPACES
+from streams.codec import AvroCodec
+from streams.errors import UserError
+from streams.projection import RedisProjection
+from streams.settings import Settings
+from streams.topic_reader import latest_by_key
+from streams.topics import TopicNames
+
+BATCH = 500  # states per pipelined round trip, keys per UNLINK
+
+
+def rebuild(settings: Settings, console: Console | None = None) -> int:
+    """The CLI command: rebuild, with a progress bar, then say how many workers were written."""
+    console = console or Console()
+    started = time.perf_counter()
+    try:
+        written = asyncio.run(_rebuild(settings, console))
+    except KafkaConnectionError:
+        raise UserError(f"cannot reach Kafka at {settings.kafka_bootstrap} (pantau services up starts it)") from None
+    except RedisConnectionError:
+        raise UserError(f"Redis at {settings.redis_url} does not answer (pantau services up starts it)") from None
+    console.print(
+        f"rebuilt the Redis projection of prefix {settings.topic_prefix!r}: "
+        f"{written} workers in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+async def _rebuild(settings: Settings, console: Console) -> int:
+    with console.status("reading the worker-state topic…"):
+        latest = await latest_by_key(settings, TopicNames(settings.topic_prefix).worker_state)
+    # A tombstone (no value) is a worker that no longer exists: nothing to project.
+    values = [value for value in latest.values() if value is not None]
+    deleted = await delete_projection(settings)
+    console.print(f"deleted {deleted} keys of the old projection")
+    codec = AvroCodec.named("worker_state")
+    projection = RedisProjection(settings)
+    columns = (TextColumn("writing workers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("write", total=len(values))
+            for start in range(0, len(values), BATCH):
+                batch = values[start:start + BATCH]
+                await projection.write_many(codec.decode(value) for value in batch)
+                progress.advance(task, len(batch))
+    finally:
+        await projection.close()
+    return len(values)
+
+
+async def delete_projection(settings: Settings) -> int:
+    """Unlink every key the projection owns under this prefix; returns how many."""
+    client = aioredis.from_url(settings.redis_url)
+    deleted = 0
+    try:
+        for namespace in NAMESPACES:
+            pattern = f"{_glob_escape(settings.redis_key(namespace))}:*"
+            batch = []
+            async for key in client.scan_iter(match=pattern, count=BATCH):
+                batch.append(key)
+                if len(batch) == BATCH:
+                    deleted += await client.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += await client.unlink(*batch)
+    finally:
+        await client.aclose()
+    return deleted
+
+
+def _glob_escape(text: str) -> str:
+    """A prefix is a name, not a pattern: ``t-a*`` must not match ``t-ab``'s keys."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
