@@ -30,7 +30,7 @@ def run_demo(settings: Settings, as_json: bool = False) -> int:
     nik = json.loads(SAMPLE.read_text().splitlines()[0])["worker"]["nik"]
     if as_json:
         print(json.dumps({"processed": sum(outcomes.values()), "outcomes": outcomes,
-                          "worker": read_projected(settings, nik=nik)}, indent=2))
+                          "worker": json.loads(read_projected(settings, nik=nik)["document"])}, indent=2))
         return 0
     console.print(
         f"processed {sum(outcomes.values())} events: {outcomes['applied']} applied, "
