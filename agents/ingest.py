@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from domain.lifecycle import worker_key
+from domain.lifecycle import worker_id_for, worker_key
 from domain.vocabulary import EVENT_TYPES, SOURCE_KINDS
 from streams import metrics
 from streams.app import Pipeline
@@ -34,7 +34,7 @@ def register(pipeline: Pipeline) -> None:
                 metrics.DEAD_LETTERS.labels(problem.reason).inc()
                 metrics.EVENTS.labels(_kind(decoded), _type(decoded), "dead_letter").inc()
                 continue
-            await emit(app, message, topics.by_worker, worker_key(decoded).encode(), message.value)
+            await emit(app, message, topics.by_worker, worker_id_for(worker_key(decoded)).encode(), message.value)
             metrics.EVENTS.labels(_kind(decoded), _type(decoded), "accepted").inc()
 
 

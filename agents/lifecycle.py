@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 from domain.fold import fold, with_event
-from domain.lifecycle import worker_id_for
 from streams import metrics
 from streams.app import Pipeline
 from streams.emit import emit
@@ -27,8 +26,8 @@ def register(pipeline: Pipeline) -> None:
         async for received in stream.events():
             started = time.perf_counter()
             event = pipeline.events.decode(received.value)
-            worker_id = worker_id_for(received.key.decode())
-            table_key = worker_id.encode()
+            table_key = received.key
+            worker_id = table_key.decode()
             stored = workers.get(table_key)
             kept = pipeline.history(stored)
             grown = with_event(kept, event)

@@ -74,6 +74,7 @@ __all__ = [
     "InvalidEvent",
     "Problem",
     "first_problem",
+    "is_passport",
     "normalise_passport",
     "validate",
 ]
@@ -190,6 +191,11 @@ _INT32 = (-(2**31), 2**31 - 1)
 def normalise_passport(passport_no: str) -> str:
     """A passport number as compared: upper case, without spaces."""
     return "".join(passport_no.split()).upper()
+
+
+def is_passport(passport_no: str) -> bool:
+    """The soft check: 1-2 letters then 6-8 digits, spaces and case ignored."""
+    return bool(_PASSPORT.fullmatch(normalise_passport(passport_no)))
 
 
 def validate(event: dict, now: datetime, max_future_skew: timedelta = timedelta(minutes=10)) -> list[Problem]:
@@ -313,7 +319,7 @@ def _worker(worker: object, occurred_on: date | None, add) -> None:
         why = nik_problem(nik)
         if why:
             add(Problem(INVALID_NIK, f"worker.nik {mask(nik)} {why}"))
-    if isinstance(passport_no, str) and not _PASSPORT.fullmatch(normalise_passport(passport_no)):
+    if isinstance(passport_no, str) and not is_passport(passport_no):
         add(
             Problem(
                 INVALID_PASSPORT,

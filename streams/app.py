@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import faust
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import metrics
 from streams.codec import AvroCodec
@@ -64,6 +63,7 @@ def create_app(settings: Settings) -> faust.App:
 
 def create_pipeline(settings: Settings) -> Pipeline:
     from agents import ingest, lifecycle
+    from streams import api
 
     app = create_app(settings)
     pipeline = Pipeline(
@@ -79,7 +79,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
     )
     ingest.register(pipeline)
     lifecycle.register(pipeline)
-    _register_pages(pipeline.app)
+    api.register(pipeline)
     _track_assignment(pipeline)
     return pipeline
 
@@ -90,13 +90,6 @@ def _track_assignment(pipeline: Pipeline) -> None:
     @pipeline.app.on_partitions_assigned.connect
     async def on_assigned(app, assigned, **kwargs) -> None:
         metrics.ASSIGNED_PARTITIONS.set(sum(1 for tp in assigned if tp.topic in owned_topics))
-
-
-def _register_pages(app: faust.App) -> None:
-    @app.page("/metrics")
-    async def metrics(web, request):
-        # aiohttp refuses a charset inside content_type; the exposition format is ASCII anyway.
-        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:

@@ -39,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     reference_publish.add_argument("file", help="CSV with the kind's header line (DESIGN §9); - for stdin")
     reference_publish.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
 
-    state = commands.add_parser("state", help="one worker's state, from the Redis projection")
+    state = commands.add_parser("state", help="one worker's state, from the Redis projection or (--api) a worker")
     which = state.add_mutually_exclusive_group(required=True)
     which.add_argument("--worker", metavar="ID")
     which.add_argument("--nik", metavar="NIK")
     which.add_argument("--passport", metavar="NO")
     state.add_argument("--json", action="store_true")
+    state.add_argument("--api", metavar="URL", help="ask a worker's HTTP API (e.g. http://localhost:6066) instead of Redis")
 
     redis = commands.add_parser("redis", help="the Redis projection of worker state")
     redis_actions = redis.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
@@ -90,7 +91,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
     elif args.command == "state":
         from streams.state_view import show_state
 
-        return show_state(settings, worker_id=args.worker, nik=args.nik, passport=args.passport, as_json=args.json)
+        return show_state(
+            settings, worker_id=args.worker, nik=args.nik, passport=args.passport, as_json=args.json, api=args.api
+        )
     elif args.command == "redis":
         from streams.rebuild import rebuild
 

@@ -18,3 +18,9 @@ ASSIGNED_PARTITIONS = Gauge(
     "pantau_assigned_partitions",
     "Partitions of the ingest and by-worker topics this worker process owns after the last rebalance.",
 )
+CONSUMER_LAG = Gauge(
+    "pantau_consumer_lag",
+    "Records not yet committed by the consumer group, per partition of the ingest and by-worker topics this "
+    "worker process owns (end offset minus committed offset), as of the last health sample.",
+    ["topic", "partition"],
+)

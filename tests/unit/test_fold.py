@@ -683,5 +683,5 @@ def test_adding_events_one_by_one_keeps_the_history_of_the_whole_set(case_):
 @settings(max_examples=30, deadline=None)
 @given(histories())
 def test_generated_histories_are_valid_partner_events(events):
-    now = T0 + timedelta(days=2000)
+    now = max(e["occurred_at"] for e in events)  # valid as a partner sees them after the last one
     assert all(validate(e, now) == [] for e in events)
