@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 # As ``domain.lifecycle.worker_id_for`` makes them: "W-" and a 64-bit digest in hex.
 WORKER_ID = re.compile(r"W-[0-9a-f]{16}")
-# As ``domain.validation`` accepts a passport number: 1-2 letters then 6-8 digits.
 # Seconds between offset samples: well inside the stall threshold, and two small broker requests each.
 SAMPLE_EVERY = 5.0
 
