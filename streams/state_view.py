@@ -103,15 +103,22 @@ def _text(value) -> str:
     return ", ".join(value) if all(isinstance(item, str) for item in value) else str(len(value))
 
 
-_EPISODE_COLUMNS = ("country", "sector", "employer_name", "p3mi_id", "departed_on", "placed_on", "contract_end",
-                    "returned_on", "return_reason")
-
-
 def _timeline(episodes: list[dict]) -> Table:
-    """One row per episode, oldest first: the worker's journeys abroad."""
-    table = Table("#", *(name.replace("_", " ") for name in _EPISODE_COLUMNS), "reported by", title="episodes")
+    """One row per episode, oldest first: where, with whom, and the journey's dates."""
+    table = Table("#", "where", "employer · P3MI", "journey", "reported by", title="episodes", expand=True)
     for number, episode in enumerate(episodes, 1):
         stages = sorted(episode["reported_by"], key=EVENT_TYPES.index)  # in journey order
-        reported = "; ".join(f"{stage} {'/'.join(episode['reported_by'][stage])}" for stage in stages)
-        table.add_row(str(number), *(episode[name] or "—" for name in _EPISODE_COLUMNS), reported)
+        journey = "  ".join(
+            f"{label} {episode[field]}"
+            for label, field in (("departed", "departed_on"), ("placed", "placed_on"),
+                                 ("until", "contract_end"), ("returned", "returned_on"))
+            if episode[field]
+        ) + (f" ({episode['return_reason']})" if episode["return_reason"] else "")
+        table.add_row(
+            str(number),
+            " ".join(filter(None, (episode["country"], episode["sector"]))) or "—",
+            " · ".join(filter(None, (episode["employer_name"], episode["p3mi_id"]))) or "—",
+            journey or "not departed",
+            "; ".join(f"{stage} {'/'.join(episode['reported_by'][stage])}" for stage in stages),
+        )
     return table
