@@ -11,19 +11,16 @@ import json
 import random
 import urllib.error
 import urllib.request
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import replace
 
 from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
-from domain.fold import fold
-from domain.lifecycle import worker_id_for, worker_key
-from domain.partner_json import from_json
-from domain.state_document import to_document
 from streams.cli import main
 from streams.publish import publish
 from streams.topic_reader import read_to_end
+from tests.expected import expected_states, served
 from tests.factories import full_journey, write_jsonl
 from tests.ports import free_port
 from tests.waiting import eventually
@@ -59,19 +56,6 @@ def settled(pair) -> bool:
     owned = [partition for lag in lags for partition in lag]
     caught_up = len(owned) == len(set(owned)) == OWNED_PARTITIONS and not any(v for lag in lags for v in lag.values())
     return caught_up and all(get(p, "/healthz")[0] == 200 for p in pair)
-
-
-def expected_states(sent: list[dict]) -> dict[str, dict]:
-    """Worker id → the fold of that worker's events."""
-    by_worker = defaultdict(list)
-    for event in map(from_json, sent):
-        by_worker[worker_id_for(worker_key(event))].append(event)
-    return {worker_id: fold(events, worker_id) for worker_id, events in by_worker.items()}
-
-
-def served(state: dict) -> dict:
-    """The document as the API serves it: through JSON."""
-    return json.loads(json.dumps(to_document(state)))
 
 
 def test_both_processes_serve_every_worker_as_the_fold_of_its_events(make_settings, workers, tmp_path):

@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-from collections import defaultdict
 from dataclasses import replace
 
-from domain.fold import fold
-from domain.lifecycle import worker_id_for, worker_key
-from domain.partner_json import from_json
 from streams.codec import AvroCodec
 from streams.publish import publish
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
+from tests.expected import expected_states
 from tests.factories import full_journey, write_jsonl
 from tests.ports import free_port
 from tests.waiting import eventually
@@ -38,11 +35,8 @@ def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, 
     # The survivor is rebalanced onto every partition, then finishes the doomed one's share.
     eventually(lambda: survivor.sample("pantau_assigned_partitions"), lambda owned: owned == 16, 120)
 
-    by_worker = defaultdict(list)
-    for event in map(from_json, events):
-        by_worker[worker_id_for(worker_key(event))].append(event)
     codec = AvroCodec.named("worker_state")
-    expected = {worker_id.encode(): codec.encode(fold(evs, worker_id)) for worker_id, evs in by_worker.items()}
+    expected = {worker_id.encode(): codec.encode(state) for worker_id, state in expected_states(events).items()}
     topic = TopicNames(settings.topic_prefix).worker_state
     states = eventually(lambda: asyncio.run(latest_by_key(settings, topic)), lambda s: s == expected, 240, every=2)
     assert len(states) == WORKERS
