@@ -2,12 +2,15 @@
 
 faust-streaming has consumers that stop consuming, and commits that stop, while the process
 lives (faust-streaming issues 175, 523, 549; the exactly-once commit stall in
-``streams/faust_fixes.py``). So a worker is judged by its partitions: each sample gives, per
+``docs/processing-guarantees.md``). So a worker is judged by its partitions: each sample gives, per
 partition it owns, the group's committed offset (the next offset the group will process) and
 the end offset (one past the last record). A partition is *stuck* when it has lag and its
 committed offset has not moved for longer than ``stall_after`` seconds; an idle partition
 (no lag) or a moving one is fine, however far behind. A worker whose samples stopped coming
 is unhealthy too: then nothing is known to move.
+
+Under ``exactly_once`` a partition's last transaction marker sits past the last record, so an
+idle partition can show a lag of 1 that never moves: at_least_once (the default) has no markers.
 
 Plain data and functions: the worker's timer feeds ``observe``, ``/healthz`` asks ``verdict``.
 Times are seconds on a monotonic clock.
