@@ -14,7 +14,9 @@ import redis
 from streams import services
 from streams.settings import Settings
 from streams.worker_process import WorkerProcess
+from tests.expected import OWNED_PARTITIONS
 from tests.ports import free_port
+from tests.waiting import eventually
 
 
 def pytest_collection_modifyitems(items):
@@ -57,6 +59,24 @@ def workers(tmp_path):
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def worker_pair(workers):
+    """Two worker processes on one pipeline (own data dirs and web ports), once the group has
+    settled with both owning partitions."""
+
+    def start(settings: Settings, names: tuple[str, str] = ("first", "second")) -> tuple[WorkerProcess, WorkerProcess]:
+        other = replace(settings, data_dir=settings.data_dir / names[1], web_port=free_port())
+        pair = (workers(settings, names[0]), workers(other, names[1]))
+        eventually(
+            lambda: [p.sample("pantau_assigned_partitions") for p in pair],
+            lambda owned: all(owned) and sum(owned) == OWNED_PARTITIONS,
+            120,
+        )
+        return pair
+
+    return start
 
 
 @pytest.fixture

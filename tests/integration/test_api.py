@@ -12,7 +12,6 @@ import random
 import urllib.error
 import urllib.request
 from collections import Counter
-from dataclasses import replace
 
 from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
@@ -20,15 +19,13 @@ from yarl import URL
 from streams.cli import main
 from streams.publish import publish
 from streams.topic_reader import read_to_end
-from tests.expected import expected_states, served
+from tests.expected import OWNED_PARTITIONS, expected_states, served
 from tests.factories import full_journey, write_jsonl
 from tests.ports import free_port
 from tests.waiting import eventually
 
 WORKERS = 100
 UNKNOWN = "W-0000000000000000"
-# Partitions of the three ingest topics and the by-worker topic, 4 each.
-OWNED_PARTITIONS = 16
 
 
 def get(process, path: str) -> tuple[int, dict]:
@@ -58,10 +55,9 @@ def settled(pair) -> bool:
     return caught_up and all(get(p, "/healthz")[0] == 200 for p in pair)
 
 
-def test_both_processes_serve_every_worker_as_the_fold_of_its_events(make_settings, workers, tmp_path):
+def test_both_processes_serve_every_worker_as_the_fold_of_its_events(make_settings, worker_pair, tmp_path):
     settings = make_settings()
-    pair = (workers(settings, "first"), workers(replace(settings, data_dir=settings.data_dir / "second", web_port=free_port()), "second"))
-    eventually(lambda: [p.sample("pantau_assigned_partitions") for p in pair], lambda owned: all(owned) and sum(owned) == OWNED_PARTITIONS, 120)
+    pair = worker_pair(settings)
 
     events = [event for i in range(WORKERS) for event in full_journey(i)]
     rng = random.Random(9)

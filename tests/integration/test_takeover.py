@@ -5,26 +5,21 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-from dataclasses import replace
 
 from streams.codec import AvroCodec
 from streams.publish import publish
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
-from tests.expected import expected_states
+from tests.expected import OWNED_PARTITIONS, expected_states
 from tests.factories import full_journey, write_jsonl
-from tests.ports import free_port
 from tests.waiting import eventually
 
 WORKERS = 600
 
 
-def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, workers, tmp_path):
+def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, worker_pair, tmp_path):
     settings = make_settings()
-    survivor = workers(settings, "survivor")
-    doomed = workers(replace(settings, data_dir=settings.data_dir / "doomed", web_port=free_port()), "doomed")
-    pair = (survivor, doomed)
-    eventually(lambda: [p.sample("pantau_assigned_partitions") for p in pair], lambda owned: all(owned) and sum(owned) == 16, 120)
+    survivor, doomed = worker_pair(settings, ("survivor", "doomed"))
 
     events = [event for i in range(WORKERS) for event in full_journey(i)]
     random.Random(9).shuffle(events)
@@ -33,7 +28,7 @@ def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, 
     eventually(doomed.processed, lambda done: done > 0, 120, every=0.1)
     doomed.stop(signal.SIGKILL)
     # The survivor is rebalanced onto every partition, then finishes the doomed one's share.
-    eventually(lambda: survivor.sample("pantau_assigned_partitions"), lambda owned: owned == 16, 120)
+    eventually(lambda: survivor.sample("pantau_assigned_partitions"), lambda owned: owned == OWNED_PARTITIONS, 120)
 
     codec = AvroCodec.named("worker_state")
     expected = {worker_id.encode(): codec.encode(state) for worker_id, state in expected_states(events).items()}

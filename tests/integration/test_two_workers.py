@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import replace
 
 from domain.lifecycle import worker_id_for
 from streams.codec import AvroCodec
@@ -11,19 +10,14 @@ from streams.publish import publish
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
 from tests.factories import journeys, write_jsonl
-from tests.ports import free_port
 from tests.waiting import eventually
 
 WORKERS = 300
 
 
-def test_two_workers_share_partitions_and_apply_each_event_once(make_settings, workers, tmp_path):
+def test_two_workers_share_partitions_and_apply_each_event_once(make_settings, worker_pair, tmp_path):
     settings = make_settings()
-    first = workers(settings, "first")
-    second = workers(replace(settings, data_dir=settings.data_dir / "second", web_port=free_port()), "second")
-    pair = (first, second)
-    # Both own partitions once the group has settled on two members.
-    eventually(lambda: [p.sample("pantau_assigned_partitions") for p in pair], lambda owned: all(owned) and sum(owned) == 16, 120)
+    pair = worker_pair(settings)
 
     events = journeys(WORKERS)
     path = write_jsonl(tmp_path / "events.jsonl", events)
