@@ -17,6 +17,7 @@ from fastavro.utils import generate_many
 from streams import schema_compat
 from streams.codec import DecodeError, SCHEMAS_DIR, AvroCodec, load_versions
 from streams.schema_compat import IncompatibleSchema, check_all, check_backward_compatible
+from tests.examples import example_event
 
 SCHEMA_FILES = sorted(SCHEMAS_DIR.glob("*/v*.avsc"))
 NAMES = sorted({path.parent.name for path in SCHEMA_FILES})
@@ -299,32 +300,7 @@ def test_adding_a_field_to_any_record(name: str, index: int):
 
 UTC = timezone.utc
 SAMPLES = {
-    "partner_event": {
-        "event_id": "3f0c2c1e-0d3a-4f55-9a43-2b1f1c1a7e01",
-        "event_type": "REGISTERED",
-        "occurred_at": datetime(2026, 3, 1, 1, 0, tzinfo=UTC),
-        "source": {"kind": "P3MI", "id": "P3MI-0042"},
-        "worker": {
-            "nik": "3573014507950001",
-            "passport_no": None,
-            "local_id": "REG-88121",
-            "full_name": "SITI AMINAH",
-            "date_of_birth": date(1995, 7, 5),
-            "sex": "F",
-            "origin_regency": "3573",
-        },
-        "payload": (
-            "id.pantau.events.Registered",
-            {
-                "job_order_id": "JO-7781",
-                "destination_country": "MY",
-                "sector": "PLANTATION",
-                "employer_name": "Ladang Sawit Sdn Bhd",
-                "contract_months": 24,
-                "monthly_salary": {"amount": Decimal("1500.00"), "currency": "MYR"},
-            },
-        ),
-    },
+    "partner_event": example_event("REGISTERED"),
     "worker_state": {
         "worker_id": "W-00000042",
         "identifiers": {
