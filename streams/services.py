@@ -147,19 +147,27 @@ def redis_answers(url: str, timeout: float = 1.0) -> bool:
         client.close()
 
 
+def _already_up(service: _Service, address: str, answers: Callable[[], bool], timeout: float, echo: Echo) -> bool:
+    """True when the service needs no start: ours runs there (waited on until it answers), or
+    something else answers there, which ``down`` will then leave alone."""
+    pid = service.running_at(address)
+    if pid is not None:
+        if not answers():
+            echo(f"{service.name} (pid {pid}) runs but does not answer yet; waiting")
+            _wait_ready(service, pid, answers, timeout, echo)
+        echo(f"{service.name} already running at {address} (pid {pid})")
+        return True
+    if answers():
+        echo(f"using {service.name} at {address} (not started by pantau; `services down` leaves it alone)")
+        return True
+    return False
+
+
 # --- Kafka -----------------------------------------------------------------------------------
 
 def _kafka_up(settings: Settings, echo: Echo) -> None:
     address = settings.kafka_bootstrap
-    pid = KAFKA.running_at(address)
-    if pid is not None:
-        if not kafka_answers(address):
-            echo(f"Kafka (pid {pid}) runs but does not answer yet; waiting")
-            _wait_ready(KAFKA, pid, lambda: kafka_answers(address, timeout=1.0), KAFKA_START_TIMEOUT, echo)
-        echo(f"Kafka already running at {address} (pid {pid})")
-        return
-    if kafka_answers(address):
-        echo(f"using Kafka at {address} (not started by pantau; `services down` leaves it alone)")
+    if _already_up(KAFKA, address, lambda: kafka_answers(address), KAFKA_START_TIMEOUT, echo):
         return
     host, port = _servers(address)[0]
     if host not in LOCAL_HOSTS:
@@ -313,15 +321,7 @@ def _servers(bootstrap: str) -> list[tuple[str, int]]:
 
 def _redis_up(settings: Settings, echo: Echo) -> None:
     url = settings.redis_url
-    pid = REDIS.running_at(url)
-    if pid is not None:
-        if not redis_answers(url):
-            echo(f"Redis (pid {pid}) runs but does not answer yet; waiting")
-            _wait_ready(REDIS, pid, lambda: redis_answers(url), REDIS_START_TIMEOUT, echo)
-        echo(f"Redis already running at {url} (pid {pid})")
-        return
-    if redis_answers(url):
-        echo(f"using Redis at {url} (not started by pantau; `services down` leaves it alone)")
+    if _already_up(REDIS, url, lambda: redis_answers(url), REDIS_START_TIMEOUT, echo):
         return
     parsed = urlparse(url)
     if parsed.scheme != "redis" or parsed.hostname not in LOCAL_HOSTS:
