@@ -19,6 +19,7 @@ from streams.ingest import read_event
 def register(pipeline: Pipeline) -> None:
     app, topics = pipeline.app, pipeline.topics
     ingest_topic = app.topic(*topics.all_ingest)
+    kind_of_topic = topics.ingest_kinds  # once, not per event
 
     @app.agent(ingest_topic, name=f"{pipeline.settings.topic_prefix}-ingest")
     async def ingest(stream):
@@ -26,7 +27,7 @@ def register(pipeline: Pipeline) -> None:
             message = event.message
             now = datetime.now(timezone.utc)
             decoded, problem = read_event(
-                pipeline.events, message.value, now, topic_source_kind=topics.source_kind_of(message.topic)
+                pipeline.events, message.value, now, topic_source_kind=kind_of_topic[message.topic]
             )
             if problem is not None:
                 record = dead_letter_record(message, problem, decoded, now)

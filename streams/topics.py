@@ -28,9 +28,10 @@ class TopicNames:
             raise ValueError(f"unknown source kind {source_kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
         return f"{self.prefix}.ingest.{source_kind.lower().replace('_', '-')}"
 
-    def source_kind_of(self, topic: str) -> str | None:
-        """The source kind whose ingest topic this is, or None."""
-        return next((kind for kind in SOURCE_KINDS if self.ingest(kind) == topic), None)
+    @property
+    def ingest_kinds(self) -> dict[str, str]:
+        """Ingest topic → the source kind that publishes on it."""
+        return {self.ingest(kind): kind for kind in SOURCE_KINDS}
 
     def reference(self, kind: str) -> str:
         """The compacted topic of one kind of reference data, e.g. ``pmi.ref.p3mi-licences``."""
