@@ -77,7 +77,7 @@ TRAINED = "TRAINED"
 
 _RANK = {event_type: rank for rank, event_type in enumerate(v.EVENT_TYPES)}
 _IDENTITY_FIELDS = ("full_name", "date_of_birth", "sex", "origin_regency")
-_ABROAD_STATUSES = frozenset({v.DEPARTED, v.PLACED})
+ABROAD_STATUSES = frozenset({v.DEPARTED, v.PLACED})
 _PROSPECT, _ABROAD, _CLOSED = "PROSPECT", "ABROAD", "CLOSED"
 
 
@@ -180,7 +180,7 @@ class _Walk:
 
     @property
     def abroad(self) -> bool:
-        return self.status in _ABROAD_STATUSES
+        return self.status in ABROAD_STATUSES
 
     def open(self, phase: str) -> _Episode:
         episode = _Episode(phase)
