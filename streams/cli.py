@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 
 from streams.errors import UserError
 from streams.settings import Settings
@@ -51,9 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
     redis_actions = redis.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     redis_actions.add_parser("rebuild", help="delete this prefix's projection and write it again from the worker-state topic")
 
+    score = commands.add_parser("score", help="compare the running pipeline's outputs with a simulated population's truth")
+    score.add_argument("directory", metavar="DIR", help="the --out directory of pantau simulate")
+    score.add_argument("--json", action="store_true", help="print the report as JSON")
+    score.add_argument("--as-of", type=_moment, metavar="TIME",
+                       help="judge timed alerts as of this ISO 8601 time (default: now)")
+
     demo = commands.add_parser("demo", help="everything end to end on a sample population")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +113,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         from streams.rebuild import rebuild
 
         return rebuild(settings)
+    elif args.command == "score":
+        from streams.score import run_score
+
+        return run_score(settings, args.directory, as_json=args.json, as_of=args.as_of)
     elif args.command == "demo":
         from streams.demo import run_demo
 
