@@ -43,8 +43,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.app_id,
         broker=[f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
         store="rocksdb://",
-        # One folder per pipeline: RocksDB locks its store, and prefixes must not share state.
-        datadir=str(settings.data_dir / settings.app_id),
+        datadir=str(settings.state_dir),
         processing_guarantee=settings.processing_guarantee,
         topic_partitions=settings.partitions,
         topic_replication_factor=1,

@@ -25,11 +25,12 @@ from domain.projection import NAMESPACES
 from streams.codec import AvroCodec
 from streams.errors import UserError
 from streams.projection import RedisProjection
+from streams.redis_keys import unlink_under
 from streams.settings import Settings
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
 
-BATCH = 500  # states per pipelined round trip, keys per UNLINK
+BATCH = 500  # states per pipelined round trip
 
 
 def rebuild(settings: Settings, console: Console | None = None) -> int:
@@ -74,23 +75,7 @@ async def _rebuild(settings: Settings, console: Console) -> int:
 async def delete_projection(settings: Settings) -> int:
     """Unlink every key the projection owns under this prefix; returns how many."""
     client = aioredis.from_url(settings.redis_url)
-    deleted = 0
     try:
-        for namespace in NAMESPACES:
-            pattern = f"{_glob_escape(settings.redis_key(namespace))}:*"
-            batch = []
-            async for key in client.scan_iter(match=pattern, count=BATCH):
-                batch.append(key)
-                if len(batch) == BATCH:
-                    deleted += await client.unlink(*batch)
-                    batch = []
-            if batch:
-                deleted += await client.unlink(*batch)
+        return sum([await unlink_under(client, settings.redis_key(namespace) + ":") for namespace in NAMESPACES])
     finally:
         await client.aclose()
-    return deleted
-
-
-def _glob_escape(text: str) -> str:
-    """A prefix is a name, not a pattern: ``t-a*`` must not match ``t-ab``'s keys."""
-    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)

@@ -49,6 +49,11 @@ class Settings:
         """Faust app id: the consumer group, and the prefix of changelog topics."""
         return f"{self.topic_prefix}-pantau"
 
+    @property
+    def state_dir(self) -> Path:
+        """This pipeline's local state stores: RocksDB locks its store, and prefixes must not share state."""
+        return self.data_dir / self.app_id
+
     def redis_key(self, *parts: str) -> str:
         return ":".join((self.topic_prefix, *parts))
 

@@ -20,6 +20,10 @@ def pantau(*args: str, **env) -> subprocess.CompletedProcess:
         ("state",),
         ("state", "--worker", "W-1", "--nik", "1"),
         ("publish",),
+        ("demo", "--workers", "0"),
+        ("demo", "--workers", "many"),
+        ("score",),
+        ("score", "out", "--as-of", "yesterday"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(args):
@@ -33,6 +37,13 @@ def test_missing_file_gives_one_line_and_exit_1(tmp_path):
     result = pantau("publish", str(tmp_path / "nope.jsonl"), "--dry-run")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"pantau: error: no such file: {tmp_path / 'nope.jsonl'}"]
+
+
+def test_score_of_a_directory_that_is_no_population_gives_one_line_and_exit_1(tmp_path):
+    result = pantau("score", str(tmp_path))
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"pantau: error: {tmp_path} is not a simulated population")
 
 
 def test_bad_environment_gives_one_line_and_exit_1():
