@@ -1,8 +1,8 @@
 """``pantau score DIR``: what the running pipeline produced, against a simulated population's truth.
 
-It reads the pipeline's output topics, not its insides: the events-by-worker topic says which
-worker each event went to, the worker-state topic what each worker's state is, the alerts
-topic what was raised. The truth is the simulator's ``DIR/truth`` (docs/simulator.md). The
+It reads the pipeline's output topics, not its insides: the worker-state topic holds each
+worker's state with the keys of the events folded into it (so a merged worker's state names
+the events of both), the alerts topic what was raised. The truth is the simulator's ``DIR/truth`` (docs/simulator.md). The
 figures themselves are defined in ``domain.scoring``.
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.counts import DIMENSIONS, canonical_counts
-from domain.lifecycle import event_key
 from domain.scoring import Contingency, alert_scores, count_error, identity_score, status_score
 from streams.codec import AvroCodec
 from streams.errors import UserError
@@ -40,7 +39,7 @@ class Truth:
 
 @dataclass(frozen=True)
 class Observed:
-    worker_of: dict[str, str]  # event key → the worker it was routed to
+    worker_of: dict[str, str]  # event key → the worker whose state holds it
     states: dict[str, dict]  # worker id → latest state
     alerts: list[dict]  # the latest record of every alert id
 
@@ -70,20 +69,15 @@ def _json_lines(path: Path):
 
 async def observe(settings: Settings) -> Observed:
     topics = TopicNames(settings.topic_prefix)
-    events, states, alerts = AvroCodec.named("partner_event"), AvroCodec.named("worker_state"), AvroCodec.named("alert")
-    worker_of = {}
-    async for record in read_to_end(settings, topics.by_worker):
-        worker_of[event_key(events.decode(record.value))] = record.key.decode()
+    state_codec, alert_codec = AvroCodec.named("worker_state"), AvroCodec.named("alert")
     latest_states = await latest_by_key(settings, topics.worker_state)
+    states = {key.decode(): state_codec.decode(value) for key, value in latest_states.items() if value is not None}
     latest_alerts = {}
     async for record in read_to_end(settings, topics.alerts):
-        alert = alerts.decode(record.value)
+        alert = alert_codec.decode(record.value)
         latest_alerts[alert["alert_id"]] = alert
-    return Observed(
-        worker_of,
-        {key.decode(): states.decode(value) for key, value in latest_states.items() if value is not None},
-        list(latest_alerts.values()),
-    )
+    worker_of = {key: worker for worker, state in states.items() for key in state["event_ids"]}
+    return Observed(worker_of, states, list(latest_alerts.values()))
 
 
 def score(truth: Truth, observed: Observed, as_of: datetime) -> dict:
@@ -98,7 +92,7 @@ def score(truth: Truth, observed: Observed, as_of: datetime) -> dict:
         "population": {key: truth.manifest.get(key) for key in ("seed", "workers", "people", "distinct_events", "malformed")},
         "records": {
             "truth": len(truth.person_of),
-            "routed": len(seen),
+            "in_a_worker": len(seen),
             "missing": len(truth.person_of) - len(seen),
             "unexpected": len(observed.worker_of.keys() - truth.person_of.keys()),
         },
@@ -158,7 +152,7 @@ def print_report(report: dict, console: Console) -> None:
     console.print(
         f"[bold]score[/] against the truth of seed {report['population']['seed']} "
         f"({report['population']['people']} people), as of {report['as_of'][:19]}: "
-        f"{records['routed']} of {records['truth']} distinct events routed to a worker"
+        f"{records['in_a_worker']} of {records['truth']} distinct events in a worker's state"
         + (f", [red]{records['missing']} missing[/]" if records["missing"] else "")
         + (f", {records['unexpected']} not in the truth" if records["unexpected"] else "")
     )

@@ -46,7 +46,7 @@ def test_the_report_scores_identity_status_alerts_and_counts():
 
     report = score(TRUTH, observed, AS_OF)
 
-    assert report["records"] == {"truth": 6, "routed": 5, "missing": 1, "unexpected": 1}
+    assert report["records"] == {"truth": 6, "in_a_worker": 5, "missing": 1, "unexpected": 1}
     identity = report["identity"]
     assert identity["pairwise_precision"] == 1.0
     assert identity["pairwise_recall"] == pytest.approx(2 / 4)  # P-1's 3 pairs, P-2's 1; 1 + 1 kept together
