@@ -27,7 +27,7 @@ from simulator.names import full_name, variant
 P3MI, TRAINING_CENTER, EMBASSY = "P3MI", "TRAINING_CENTER", "EMBASSY"
 NORMAL, NON_PROCEDURAL, UNCONFIRMED = "normal", "non_procedural", "unconfirmed_departure"
 _DEPARTURE_PORTS = ("CGK", "SUB", "KNO", "LOP", "SRG", "BTH", "NNX")
-_PASSPORT_BEFORE_DEPARTURE = 30  # days: the passport is issued before the first departure
+_MINUTES = (LAST_SECOND - FIRST_SECOND) // 60
 
 
 @dataclass(slots=True)
@@ -35,6 +35,7 @@ class Event:
     """One partner event of a person: its event time and its JSON document (DESIGN §3)."""
 
     t: int
+    type: str
     kind: str
     doc: dict
     episode: int
@@ -71,7 +72,7 @@ class Person:
 
     @property
     def person_id(self) -> str:
-        return f"P-{self.index + 1:07d}"
+        return person_id(self.index)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class _Builder:
         """Reports one event, unless it falls after ``until`` (then it has not happened yet)."""
         if day > self.ctx.until:
             return None
-        t = timestamp(day, self.rng.randrange(FIRST_SECOND, LAST_SECOND, 60))
+        t = timestamp(day, FIRST_SECOND + 60 * int(self.rng.random() * _MINUTES))
         doc = {
             "event_id": event_id or event_uuid(self.rng),
             "event_type": event_type,
@@ -157,7 +158,7 @@ class _Builder:
             "worker": worker,
             "payload": payload,
         }
-        event = Event(t, kind, doc, episode)
+        event = Event(t, event_type, kind, doc, episode)
         self.person.events.append(event)
         return event
 
@@ -397,6 +398,10 @@ class _Builder:
         employer = self.ctx.employer(self.rng, country, sector)
         episode.employer_name = employer
         self._abroad(0, episode, start, country, sector, employer, self.ctx.contract_months.pick(self.rng), None, None)
+
+
+def person_id(index: int) -> str:
+    return f"P-{index + 1:07d}"
 
 
 def event_uuid(rng: Random) -> str:

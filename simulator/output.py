@@ -86,10 +86,11 @@ def generate_chunk(world: World, layout: _Layout, first: int, last: int) -> Chun
         group = world.spike_group_led_by(index)
         if group is not None:
             anomalies.append(orjson.dumps(truth.spike_anomaly(group)))
+        pid = person.person_id
         for ordinal, event in enumerate(person.events):
             doc = event.doc
             line = orjson.dumps(doc)
-            event_people.append(f"{doc['event_id']},{doc['source']['id']},{person.person_id}".encode())
+            event_people.append(f"{doc['event_id']},{doc['source']['id']},{pid}".encode())
             arrival = event.t + _delay(rng, getattr(rates, _DELAY_FIELD[event.kind]))
             copies = [arrival]
             if rng.random() < rates.retry:
