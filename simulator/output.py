@@ -24,7 +24,7 @@ import orjson
 from domain.partner_json import from_json
 from simulator import truth
 from simulator.clock import DAY, EPOCH, timestamp
-from simulator.journey import EMBASSY, P3MI, TRAINING_CENTER, Person, build_person
+from simulator.journey import EMBASSY, NORMAL, P3MI, TRAINING_CENTER, build_person
 from simulator.malformed import MALFORMATIONS
 from simulator.world import World
 
@@ -75,7 +75,8 @@ def generate_chunk(world: World, layout: _Layout, first: int, last: int) -> Chun
     rates = world.rates
     for index in range(first, last):
         rng = world.rng(index)
-        person = build_person(world, index, rng, world.role(rng), world.spike_role(index))
+        spike = world.spike_role(index)
+        person = build_person(world, index, rng, NORMAL if spike else world.role(rng), spike)
         events = truth.ordered(person)
         record = truth.person_record(person, events)
         people.append(orjson.dumps(record))
