@@ -73,7 +73,7 @@ MALFORMATIONS = {
     "INVALID_FIELD": lambda e: _encoded(_with_worker(e, local_id="   ")),
     "MISSING_EVENT_ID": lambda e: _encoded({**e, "event_id": None}),
     "UNKNOWN_EVENT_TYPE": lambda e: _encoded({**e, "event_type": "WENT_HOME"}),
-    "UNKNOWN_SOURCE_KIND": lambda e: _encoded({**e, "source": {"kind": "MINISTRY", "id": "KEMNAKER"}}),
+    "UNKNOWN_SOURCE_KIND": lambda e: (e["source"]["kind"], CODEC.encode({**e, "source": {"kind": "MINISTRY", "id": "X"}})),
     "MISSING_SOURCE_ID": lambda e: _encoded({**e, "source": {**e["source"], "id": " "}}),
     "EVENT_TYPE_NOT_ALLOWED_FOR_SOURCE": _not_allowed,
     "MISSING_OCCURRED_AT": lambda e: _encoded({**e, "occurred_at": None}),

@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from domain.validation import INVALID_JSON, REASON_CODES, UNKNOWN_FIELD
+from domain.vocabulary import SOURCE_KINDS
 from simulator.malformed import CODEC
 from simulator.output import write_population
 from simulator.world import World
@@ -65,6 +66,7 @@ def test_every_malformed_message_gives_exactly_its_reason_and_every_reason_is_th
     for record in _jsonl(population / "malformed.jsonl"):
         _, problem = read_event(CODEC, base64.b64decode(record["value_b64"]), now, topic_source_kind=record["topic_kind"])
         assert problem is not None and problem.reason == record["reason"], record["reason"]
+        assert record["topic_kind"] in SOURCE_KINDS
         given[record["reason"]] += 1
     assert set(given) == set(REASON_CODES) - {INVALID_JSON, UNKNOWN_FIELD}
 
