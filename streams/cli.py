@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print the report as JSON")
     score.add_argument("--as-of", type=_moment, metavar="TIME",
                        help="judge timed alerts as of this ISO 8601 time (default: now)")
+    simulate = commands.add_parser("simulate", help="a synthetic population with ground truth, written to DIR")
+    simulate.add_argument("--workers", type=int, required=True, metavar="N", help="people in the population")
+    simulate.add_argument("--seed", type=int, required=True, metavar="S", help="same seed and options, same files")
+    simulate.add_argument("--out", required=True, metavar="DIR", help="where the events and the truth go")
+    simulate.add_argument("--produce", action="store_true", help="also produce it all to this prefix's topics")
+    simulate.add_argument("--years", type=int, default=3, metavar="Y", help="length of the simulated window (default 3)")
+    simulate.add_argument("--until", default="2026-10-31", metavar="YYYY-MM-DD", help="the window's last day (fixed default)")
+    simulate.add_argument("--rate", action="append", default=[], metavar="NAME=VALUE",
+                          help="override one rate (docs/simulator.md lists them); repeatable")
+    simulate.add_argument("--processes", type=int, default=2, metavar="P", help="generator processes (default 2)")
 
     demo = commands.add_parser("demo", help="everything end to end on a sample population")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -117,6 +127,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         from streams.score import run_score
 
         return run_score(settings, args.directory, as_json=args.json, as_of=args.as_of)
+    elif args.command == "simulate":
+        from simulator.command import run_simulate
+
+        return run_simulate(settings, args.workers, args.seed, args.out, args.produce, args.years, args.until,
+                            args.rate, args.processes)
     elif args.command == "demo":
         from streams.demo import run_demo
 

@@ -1,0 +1,224 @@
+"""Writing a population to DIR: events in arrival order, malformed messages, reference data and
+the ground truth (docs/simulator.md describes every file).
+
+People are generated in chunks, in up to two processes; every chunk's events go to spill files,
+one per slice of arrival time, and each slice is then sorted alone and appended to
+``events.jsonl``. Memory stays flat whatever the population: a chunk, plus one slice (the
+slices grow in number with the population, so each holds about the same number of events).
+"""
+from __future__ import annotations
+
+import base64
+import multiprocessing
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from random import Random
+
+import orjson
+
+from domain.partner_json import from_json
+from simulator import truth
+from simulator.clock import DAY, EPOCH, timestamp
+from simulator.journey import EMBASSY, NORMAL, P3MI, TRAINING_CENTER, build_person
+from simulator.malformed import MALFORMATIONS
+from simulator.world import World
+
+GENERATOR = "pantau-simulator/1"
+CHUNK = 2_000  # people per unit of work
+_EVENTS_PER_SLICE = 40_000  # about; sets how many arrival-time slices (spill files) there are
+_MAX_SLICES = 1_000  # open spill files at once
+_ARRIVAL_HORIZON = 180 * DAY  # events arriving later than until + this arrive at that moment
+_REASONS = tuple(sorted(MALFORMATIONS))
+_DELAY_FIELD = {TRAINING_CENTER: "training_center_delay_days", P3MI: "p3mi_delay_days", EMBASSY: "embassy_delay_days"}
+_DIMENSIONS = ("country", "province", "sector")
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk adds to each output; merged in chunk order by the writer."""
+
+    first: int
+    spills: dict[int, bytes]
+    people: bytes
+    event_people: bytes
+    anomalies: bytes
+    malformed: bytes
+    events: int = 0
+    distinct: int = 0
+    malformed_count: int = 0
+    canonical: dict = field(default_factory=lambda: {d: Counter() for d in (*_DIMENSIONS, "status")})
+    sources: dict = field(default_factory=lambda: {k: {d: Counter() for d in _DIMENSIONS} for k in (P3MI, EMBASSY)})
+
+
+class _Layout:
+    """Where an arrival time falls among the spill slices."""
+
+    def __init__(self, world: World, expected_events: int):
+        self.first = timestamp(world.start, 0)
+        self.last = timestamp(world.until + 1, 0) + _ARRIVAL_HORIZON
+        self.slices = max(1, min(_MAX_SLICES, expected_events // _EVENTS_PER_SLICE))
+
+    def slice_of(self, arrival: int) -> int:
+        return (arrival - self.first) * self.slices // (self.last - self.first + 1)
+
+
+def generate_chunk(world: World, layout: _Layout, first: int, last: int) -> ChunkResult:
+    """People ``first`` … ``last - 1``: their events as spill lines, their truth and counts."""
+    spills: dict[int, list[bytes]] = {}
+    people, event_people, anomalies, malformed = [], [], [], []
+    result = ChunkResult(first, {}, b"", b"", b"", b"")
+    rates = world.rates
+    for index in range(first, last):
+        rng = world.rng(index)
+        spike = world.spike_role(index)
+        person = build_person(world, index, rng, NORMAL if spike else world.role(rng), spike)
+        events = truth.ordered(person)
+        record = truth.person_record(person, events)
+        people.append(orjson.dumps(record))
+        truth.count_person(result.canonical, record)
+        truth.count_sources(result.sources, events)
+        for anomaly in truth.anomalies(person, events, world.reference):
+            anomalies.append(orjson.dumps(anomaly))
+        group = world.spike_group_led_by(index)
+        if group is not None:
+            anomalies.append(orjson.dumps(truth.spike_anomaly(group)))
+        pid = person.person_id
+        for ordinal, event in enumerate(person.events):
+            doc = event.doc
+            line = orjson.dumps(doc)
+            event_people.append(f"{doc['event_id']},{doc['source']['id']},{pid}".encode())
+            arrival = event.t + _delay(rng, getattr(rates, _DELAY_FIELD[event.kind]))
+            copies = [arrival]
+            if rng.random() < rates.retry:
+                copies.append(arrival + _delay(rng, rates.retry_delay_days) + 60)
+            for copy, at in enumerate(copies):
+                at = min(at, layout.last)
+                key = b"%011d%08d%03d%d " % (at, index, ordinal, copy)
+                spills.setdefault(layout.slice_of(at), []).append(key + line)
+            result.events += len(copies)
+        result.distinct += len(person.events)
+        if person.events and (index < len(_REASONS) or rng.random() < rates.malformed):
+            reason = _REASONS[index] if index < len(_REASONS) else rng.choice(_REASONS)
+            malformed.append(_malformed(rng, reason, rng.choice(person.events).doc))
+            result.malformed_count += 1
+    result.spills = {s: b"\n".join(lines) + b"\n" for s, lines in spills.items()}
+    result.people = _lines(people)
+    result.event_people = _lines(event_people)
+    result.anomalies = _lines(anomalies)
+    result.malformed = _lines(malformed)
+    return result
+
+
+def _lines(items: list[bytes]) -> bytes:
+    return b"".join(item + b"\n" for item in items)
+
+
+def _delay(rng: Random, mean_days: float) -> int:
+    """An exponential delay in seconds, capped at five means (a partner's backlog, not forever)."""
+    if mean_days <= 0:
+        return 0
+    return int(min(rng.expovariate(1.0 / mean_days), 5 * mean_days) * DAY)
+
+
+def _malformed(rng: Random, reason: str, doc: dict) -> bytes:
+    event = from_json({**doc, "event_id": f"{rng.getrandbits(64):016x}-broken"})
+    kind, value = MALFORMATIONS[reason](event)
+    return orjson.dumps({"reason": reason, "topic_kind": kind, "value_b64": base64.b64encode(value).decode()})
+
+
+# ---- the writer ------------------------------------------------------------------------------
+
+_WORLD: World | None = None
+_LAYOUT: _Layout | None = None
+
+
+def _init(world: World, layout: _Layout) -> None:
+    global _WORLD, _LAYOUT
+    _WORLD, _LAYOUT = world, layout
+
+
+def _chunk(bounds: tuple[int, int]) -> ChunkResult:
+    return generate_chunk(_WORLD, _LAYOUT, *bounds)
+
+
+def write_population(world: World, out: Path, processes: int = 2,
+                     progress: Callable[[str, int, int], None] = lambda phase, done, total: None) -> dict:
+    """Writes the population to ``out`` (created; emptied of a previous population's files) and returns the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    spill_dir = out / ".spill"
+    shutil.rmtree(spill_dir, ignore_errors=True)
+    spill_dir.mkdir()
+    (out / "truth").mkdir(exist_ok=True)
+    world.reference.copy_to(out)
+    layout = _Layout(world, world.workers * 9)
+    bounds = [(first, min(first + CHUNK, world.workers)) for first in range(0, world.workers, CHUNK)]
+    totals = ChunkResult(0, {}, b"", b"", b"", b"")
+    spill_files: dict[int, object] = {}
+    with open(out / "truth" / "people.jsonl", "wb") as people, \
+            open(out / "truth" / "event_people.csv", "wb") as event_people, \
+            open(out / "truth" / "anomalies.jsonl", "wb") as anomalies, \
+            open(out / "malformed.jsonl", "wb") as malformed:
+        event_people.write(b"event_id,source_id,person_id\n")
+        for result in _results(world, layout, bounds, processes):
+            for s, data in result.spills.items():
+                if s not in spill_files:
+                    spill_files[s] = open(spill_dir / f"{s:05d}", "wb")
+                spill_files[s].write(data)
+            people.write(result.people)
+            event_people.write(result.event_people)
+            anomalies.write(result.anomalies)
+            malformed.write(result.malformed)
+            _add(totals, result)
+            progress("people", min(result.first + CHUNK, world.workers), world.workers)
+    for handle in spill_files.values():
+        handle.close()
+    _merge_spills(spill_dir, sorted(spill_files), out / "events.jsonl", progress)
+    shutil.rmtree(spill_dir)
+    until = date.fromordinal(world.until).isoformat()
+    counts = {"as_of": until, "canonical": totals.canonical, "sources": totals.sources}
+    (out / "truth" / "counts.json").write_bytes(orjson.dumps(counts, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
+    manifest = {
+        "generator": GENERATOR, "seed": world.seed, "workers": world.workers,
+        "years": world.years, "until": until, "rates": asdict(world.rates),
+        "events": totals.events, "distinct_events": totals.distinct, "malformed": totals.malformed_count,
+        "people": world.workers,
+    }
+    (out / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return manifest
+
+
+def _results(world: World, layout: _Layout, bounds: list[tuple[int, int]], processes: int):
+    """Chunk results in chunk order, from ``processes`` worker processes (1: this one)."""
+    if processes <= 1 or len(bounds) == 1:
+        _init(world, layout)
+        yield from map(_chunk, bounds)
+        return
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+    with context.Pool(processes, initializer=_init, initargs=(world, layout)) as pool:
+        yield from pool.imap(_chunk, bounds)
+
+
+def _add(totals: ChunkResult, result: ChunkResult) -> None:
+    totals.events += result.events
+    totals.distinct += result.distinct
+    totals.malformed_count += result.malformed_count
+    for name, counter in result.canonical.items():
+        totals.canonical[name].update(counter)
+    for kind, dims in result.sources.items():
+        for name, counter in dims.items():
+            totals.sources[kind][name].update(counter)
+
+
+def _merge_spills(spill_dir: Path, slices: list[int], events_path: Path, progress) -> None:
+    """Each slice sorted by (arrival, person, event, copy) — the fixed-width key — then appended without the key."""
+    with open(events_path, "wb") as events:
+        for done, s in enumerate(slices, start=1):
+            lines = (spill_dir / f"{s:05d}").read_bytes().splitlines()
+            lines.sort()
+            events.write(b"".join(line[24:] + b"\n" for line in lines))
+            progress("arrival order", done, len(slices))

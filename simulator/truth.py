@@ -1,0 +1,272 @@
+"""The ground truth of one person, read back from the events the generator made for them.
+
+Reading the events (rather than trusting the role a person was given) is what makes the truth
+complete: an anomaly the mess implies — an unconfirmed departure, an embassy-only worker's
+return, a case still open at the end, an overstay falling due after ``until`` — is listed like
+an injected one. Rules are evaluated as DESIGN §5 states them, per true person, on event time,
+with the default thresholds (14 days to placement, 30 days past a contract's end, 30 days for
+a case). Timed rules still pending at ``until`` are listed with their future ``due_at``.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from simulator.clock import DAY, EPOCH, iso_utc
+from simulator.journey import EMBASSY, NON_PROCEDURAL, P3MI, Event, Person
+
+PLACEMENT_WITHIN = 14 * DAY
+OVERSTAY_AFTER_DAYS = 30
+CASE_OPEN_FOR = 30 * DAY
+MINIMUM_AGE = 18
+_RANK = {t: r for r, t in enumerate(("TRAINING_COMPLETED", "REGISTERED", "DEPARTED", "PLACED", "PLACEMENT_UPDATED",
+                                      "CASE_REPORTED", "CASE_RESOLVED", "RETURNED"))}
+_ABROAD = frozenset({"DEPARTED", "PLACED"})
+_PLACEMENTS = frozenset({"PLACED", "PLACEMENT_UPDATED"})
+UNKNOWN = "UNKNOWN"  # a dimension value no event of the record carries
+
+
+def ordered(person: Person) -> list[Event]:
+    return sorted(person.events, key=lambda e: (e.t, _RANK[e.type]))
+
+
+def _day(event: Event) -> int:
+    return event.t // DAY + EPOCH
+
+
+def _ordinal(text: str) -> int:
+    return date.fromisoformat(text).toordinal()
+
+
+def status(events: list[Event]) -> str | None:
+    """The stage the person is at, as the fold defines it (pre-departure reports do not move a worker abroad)."""
+    current = None
+    for event in events:
+        event_type = event.type
+        if event_type == "TRAINING_COMPLETED":
+            current = current if current in _ABROAD else "TRAINED"
+        elif event_type == "REGISTERED":
+            current = current if current in _ABROAD else "REGISTERED"
+        elif event_type in _PLACEMENTS:
+            current = "PLACED"
+        elif event_type in ("DEPARTED", "RETURNED"):
+            current = event_type
+    return current
+
+
+def reported_episodes(person: Person, events: list[Event]) -> list[dict]:
+    """The episodes something beyond training was reported for, as dicts."""
+    seen = {e.episode for e in events if e.type != "TRAINING_COMPLETED"}
+    return [vars(episode).copy() for n, episode in enumerate(person.episodes) if n in seen]
+
+
+class _Anomalies:
+    def __init__(self, person: Person):
+        self.subject = {"kind": "WORKER", "id": person.person_id}
+        self.found: list[dict] = []
+
+    def add(self, rule: str, evidence: list[Event], opened_at: int, due_at: int | None = None,
+            resolved_at: int | None = None) -> None:
+        self.found.append({
+            "rule": rule,
+            "subject": self.subject,
+            "evidence": [e.doc["event_id"] for e in evidence],
+            "opened_at": iso_utc(opened_at),
+            "due_at": iso_utc(due_at) if due_at is not None else None,
+            "resolved_at": iso_utc(resolved_at) if resolved_at is not None else None,
+        })
+
+
+def anomalies(person: Person, events: list[Event], reference) -> list[dict]:
+    """Every worker-subject alert the rules must raise for this person (SPIKE is per group: ``spike_anomaly``)."""
+    found = _Anomalies(person)
+    by_episode: dict[int, list[Event]] = {}
+    for event in events:
+        by_episode.setdefault(event.episode, []).append(event)
+    certificates = [(e, _ordinal(e.doc["payload"]["issued_on"]), _ordinal(e.doc["payload"]["valid_until"]))
+                    for e in events if e.type == "TRAINING_COMPLETED"]
+    for episode in by_episode.values():
+        _departures(found, person, episode, certificates)
+        _licences(found, episode, reference)
+        _policy(found, episode, reference)
+        _placement_and_return(found, episode)
+        _sequence(found, episode)
+    _cases(found, events)
+    _identity(found, person, events)
+    return found.found
+
+
+def _departures(found: _Anomalies, person: Person, episode: list[Event], certificates) -> None:
+    for departed in (e for e in episode if e.type == "DEPARTED"):
+        day = _day(departed)
+        born = date.fromordinal(person.date_of_birth)
+        on = date.fromordinal(day)
+        if (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) < MINIMUM_AGE:
+            found.add("UNDERAGE_DEPARTURE", [departed], departed.t)
+        valid = [c for c, issued, until in certificates if issued <= day <= until]
+        if not any(c.t <= departed.t for c in valid):
+            late = min((c for c in valid if c.t > departed.t), key=lambda c: c.t, default=None)
+            found.add("DEPARTURE_WITHOUT_TRAINING", [departed] + ([late] if late else []), departed.t,
+                      resolved_at=late.t if late else None)
+        if not departed.doc["payload"].get("social_security_no"):
+            found.add("DEPARTURE_WITHOUT_SOCIAL_SECURITY", [departed], departed.t)
+
+
+def _licences(found: _Anomalies, episode: list[Event], reference) -> None:
+    through = [e for e in episode if e.type in ("REGISTERED", "DEPARTED")]
+    unlicensed = [e for e in through if not _licensed(reference, e.doc["source"]["id"], _day(e))]
+    if unlicensed:
+        found.add("UNLICENSED_P3MI", unlicensed, unlicensed[0].t)
+
+
+def _licensed(reference, p3mi: str, day: int) -> bool:
+    licence = reference.licences.get(p3mi)
+    return licence is not None and licence.valid_on(day)
+
+
+def _policy(found: _Anomalies, episode: list[Event], reference) -> None:
+    moratorium, underpaid = [], []
+    for event in episode:
+        payload = event.doc["payload"]
+        country = payload.get("destination_country") or payload.get("country")
+        sector = payload.get("sector")
+        if sector is None or event.type not in ("REGISTERED", "DEPARTED", "PLACED"):
+            continue
+        if reference.is_moratorium(country, sector):
+            moratorium.append(event)
+        salary, minimum = payload.get("monthly_salary"), reference.minimum_wage(country, sector)
+        if salary and minimum and salary["currency"] == minimum["currency"] and float(salary["amount"]) < minimum["amount"]:
+            underpaid.append(event)
+    if moratorium:
+        found.add("MORATORIUM_DESTINATION", moratorium, moratorium[0].t)
+    if underpaid:
+        found.add("BELOW_MINIMUM_WAGE", underpaid, underpaid[0].t)
+
+
+def _placement_and_return(found: _Anomalies, episode: list[Event]) -> None:
+    departures = [e for e in episode if e.type == "DEPARTED"]
+    placements = [e for e in episode if e.type in _PLACEMENTS]
+    returns = [e for e in episode if e.type == "RETURNED"]
+    for departed in departures:
+        due = departed.t + PLACEMENT_WITHIN
+        if not any(p.t <= due for p in placements):
+            late = min(placements, key=lambda p: p.t, default=None)
+            found.add("UNCONFIRMED_PLACEMENT", [departed], departed.t, due, late.t if late else None)
+    if returns and not departures:
+        found.add("RETURN_WITHOUT_DEPARTURE", returns, returns[0].t)
+    placed = [e for e in placements if e.type == "PLACED"]
+    if placed:
+        _overstay(found, placed[0], episode)
+
+
+def _overstay(found: _Anomalies, placed: Event, episode: list[Event]) -> None:
+    """Due the day after contract_end + 30 days, unless a return or an extension came first."""
+    end = _ordinal(placed.doc["payload"]["contract_end"])
+    for event in episode:
+        if event.t <= placed.t:
+            continue
+        due = (end + OVERSTAY_AFTER_DAYS + 1 - EPOCH) * DAY
+        extends = event.type == "PLACEMENT_UPDATED" and event.doc["payload"].get("contract_end")
+        if event.type != "RETURNED" and not extends:
+            continue
+        if event.t > due:
+            found.add("OVERSTAY", [placed], _ended(end), due, event.t)
+            return
+        if event.type == "RETURNED":
+            return
+        end = _ordinal(event.doc["payload"]["contract_end"])
+    due = (end + OVERSTAY_AFTER_DAYS + 1 - EPOCH) * DAY
+    found.add("OVERSTAY", [placed], _ended(end), due)
+
+
+def _ended(end: int) -> int:
+    """The moment a contract has ended: the start of the day after its last day."""
+    return (end + 1 - EPOCH) * DAY
+
+
+def _sequence(found: _Anomalies, episode: list[Event]) -> None:
+    departed = next((e for e in episode if e.type == "DEPARTED"), None)
+    placed = next((e for e in episode if e.type == "PLACED"), None)
+    if departed is None or placed is None:
+        return
+    other_country = placed.doc["payload"]["country"] != departed.doc["payload"]["destination_country"]
+    if other_country or placed.t < departed.t:
+        found.add("IMPOSSIBLE_SEQUENCE", [departed, placed], max(departed.t, placed.t))
+
+
+def _cases(found: _Anomalies, events: list[Event]) -> None:
+    resolutions = {e.doc["payload"]["case_id"]: e for e in events if e.type == "CASE_RESOLVED"}
+    for reported in (e for e in events if e.type == "CASE_REPORTED"):
+        due = reported.t + CASE_OPEN_FOR
+        resolved = resolutions.get(reported.doc["payload"]["case_id"])
+        if resolved is None or resolved.t > due:
+            found.add("CASE_UNRESOLVED", [reported], reported.t, due, resolved.t if resolved else None)
+
+
+def _identity(found: _Anomalies, person: Person, events: list[Event]) -> None:
+    """A report with a NIK whose birth date or sex contradicts the one the NIK encodes. Every NIK
+    the generator writes (a mistyped one too) encodes the person's true birth date and sex, so
+    comparing with those is the same test, without decoding each NIK."""
+    born, sex = date.fromordinal(person.date_of_birth).isoformat(), person.sex
+    for event in events:
+        worker = event.doc["worker"]
+        if worker.get("nik") and (worker.get("date_of_birth", born) != born or worker.get("sex", sex) != sex):
+            found.add("IDENTITY_CONFLICT", [event], event.t)
+            return
+
+
+def spike_anomaly(group) -> dict:
+    """The SPIKE a group's burst must raise: subject the employer or the P3MI, evidence the burst's reports."""
+    evidence = [m.incident_event_id for m in group.members if m.incident is not None]
+    opened = (max(m.incident for m in group.members if m.incident is not None) + 1 - EPOCH) * DAY
+    return {"rule": "SPIKE", "subject": {"kind": group.subject_kind, "id": group.subject_id}, "evidence": evidence,
+            "opened_at": iso_utc(opened), "due_at": None, "resolved_at": None}
+
+
+def person_record(person: Person, events: list[Event]) -> dict:
+    kinds = sorted({e.kind for e in events})
+    return {
+        "person_id": person.person_id,
+        "nik": person.nik,
+        "full_name": person.full_name,
+        "date_of_birth": date.fromordinal(person.date_of_birth).isoformat(),
+        "sex": person.sex,
+        "origin_regency": person.regency,
+        "province": person.regency[:2],
+        "status": status(events),
+        "episodes": reported_episodes(person, events),
+        "seen_by": kinds,
+        "non_procedural": person.role == NON_PROCEDURAL,
+    }
+
+
+def count_person(counts: dict[str, Counter], record: dict) -> None:
+    """Adds the person to the canonical counts: by status, and where they are when abroad."""
+    counts["status"][record["status"]] += 1
+    if record["status"] in _ABROAD and record["episodes"]:
+        current = record["episodes"][-1]
+        counts["country"][current["country"]] += 1
+        counts["province"][record["province"]] += 1
+        counts["sector"][current["sector"]] += 1
+
+
+def count_sources(counts: dict[str, dict[str, Counter]], events: list[Event]) -> None:
+    """What each source kind alone counts abroad: its records (P3MI by the NIK as reported,
+    EMBASSY by the passport as reported) whose latest stage report says abroad."""
+    for kind, key_field, abroad in ((P3MI, "nik", ("DEPARTED",)), (EMBASSY, "passport_no", tuple(_PLACEMENTS))):
+        records: dict[str, list[Event]] = {}
+        for event in events:
+            key = event.doc["worker"].get(key_field)
+            if event.kind == kind and key:
+                records.setdefault(key, []).append(event)
+        for own in records.values():
+            stages = [e for e in own if e.type in ("REGISTERED", "DEPARTED", "RETURNED", *_PLACEMENTS)]
+            if not stages or stages[-1].type not in abroad:
+                continue
+            latest = stages[-1].doc
+            payload = latest["payload"]
+            regency = next((e.doc["worker"]["origin_regency"] for e in reversed(own) if e.doc["worker"].get("origin_regency")), None)
+            sector = next((e.doc["payload"]["sector"] for e in reversed(own) if e.doc["payload"].get("sector")), UNKNOWN)
+            counts[kind]["country"][payload.get("destination_country") or payload.get("country")] += 1
+            counts[kind]["province"][regency[:2] if regency else UNKNOWN] += 1
+            counts[kind]["sector"][sector] += 1
