@@ -21,15 +21,7 @@ def run_simulate(settings, workers: int, seed: int, out: str, produce: bool, yea
     world = World(seed, workers, rates, end, years)
     if processes < 1:
         raise ValueError("--processes must be at least 1")
-    with _progress() as progress:
-        tasks = {}
-
-        def advance(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = progress.add_task(phase, total=total)
-            progress.update(tasks[phase], completed=done)
-
-        manifest = write_population(world, Path(out), processes, advance)
+    manifest = write_with_progress(world, Path(out), processes)
     print(f"{manifest['people']} people, {manifest['events']} events ({manifest['distinct_events']} distinct), "
           f"{manifest['malformed']} malformed → {out}", file=sys.stderr)
     if produce:
@@ -37,6 +29,19 @@ def run_simulate(settings, workers: int, seed: int, out: str, produce: bool, yea
 
         asyncio.run(produce_population(settings, Path(out)))
     return 0
+
+
+def write_with_progress(world: World, out: Path, processes: int = 2, console: Console | None = None) -> dict:
+    """``write_population`` with a progress bar per phase; returns the manifest."""
+    with _progress(console or Console(stderr=True)) as progress:
+        tasks = {}
+
+        def advance(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase, total=total)
+            progress.update(tasks[phase], completed=done)
+
+        return write_population(world, out, processes, advance)
 
 
 def _until(text: str) -> date:
@@ -49,6 +54,6 @@ def _until(text: str) -> date:
     return end
 
 
-def _progress() -> Progress:
+def _progress(console: Console) -> Progress:
     return Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=Console(stderr=True))
+                    TimeRemainingColumn(), console=console)

@@ -68,9 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
                           help="override one rate (docs/simulator.md lists them); repeatable")
     simulate.add_argument("--processes", type=int, default=2, metavar="P", help="generator processes (default 2)")
 
-    demo = commands.add_parser("demo", help="everything end to end on a sample population")
-    demo.add_argument("--json", action="store_true", help="print the result as JSON")
+    demo = commands.add_parser("demo", help="everything end to end on a simulated population, then the summary and score")
+    demo.add_argument("--workers", type=_positive, default=10_000, metavar="N", help="simulated workers (default 10,000)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="the simulation's seed (default 1)")
+    demo.add_argument("--json", action="store_true", help="print the summary and the score as JSON")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
+    return value
 
 
 def _moment(text: str) -> datetime:
@@ -135,7 +147,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
     elif args.command == "demo":
         from streams.demo import run_demo
 
-        return run_demo(settings, as_json=args.json)
+        return run_demo(settings, workers=args.workers, seed=args.seed, as_json=args.json)
     return None
 
 

@@ -1,40 +1,156 @@
-"""``pantau demo`` / ``make demo``: the pipeline end to end on a small sample, then what it found."""
+"""``pantau demo`` / ``make demo``: the whole pipeline on a simulated population, then what it found.
+
+Services up; the demo's own pipeline (prefix ``{PANTAU_TOPIC_PREFIX}-demo``, so never the live one's
+data) emptied; a population simulated with its
+ground truth; the reference data and the events produced; one worker run until it has consumed
+everything; then a summary read from the output topics — events in, dead letters by reason,
+workers by status, top destinations, open alerts by rule — and the score against the truth.
+"""
 from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
+from domain.counts import canonical_counts
+from simulator.command import write_with_progress
+from simulator.produce import produce_population
+from simulator.world import World
 from streams import services
-from streams.publish import publish
-from streams.settings import PROJECT_ROOT, Settings
-from streams.state_view import read_projected, show_state
+from streams.admin import ensure_topics
+from streams.codec import AvroCodec
+from streams.reset import reset
+from streams.score import Observed, load_truth, observe, print_report, score
+from streams.settings import Settings
+from streams.terminal import report_console
+from streams.topic_reader import read_to_end
+from streams.topics import TopicNames
 from streams.worker_process import WorkerProcess
 
-SAMPLE = PROJECT_ROOT / "deploy" / "sample" / "events.jsonl"
+DEMO_SUFFIX = "-demo"
+TOP_DESTINATIONS = 10
 
 
-def run_demo(settings: Settings, as_json: bool = False) -> int:
-    console = Console(stderr=as_json, soft_wrap=True)
+def run_demo(settings: Settings, workers: int = 10_000, seed: int = 1, as_json: bool = False) -> int:
+    console = report_console(stderr=as_json)
+    started = time.monotonic()
     services.up(settings, echo=console.print)
-    report = asyncio.run(publish(settings, str(SAMPLE)))
-    console.print(f"published {report.sent} partner events from {SAMPLE.relative_to(PROJECT_ROOT)}")
-    worker = WorkerProcess(settings, PROJECT_ROOT / ".cache" / "demo-worker.log").start()
+    settings = replace(settings, topic_prefix=settings.topic_prefix + DEMO_SUFFIX)
+    asyncio.run(_fresh_pipeline(settings))
+    population = settings.data_dir / f"{settings.topic_prefix}-population-{workers}-seed{seed}"
+    manifest = _simulate(population, workers, seed, console)
+    sent = manifest["events"] + manifest["malformed"]
+    worker = WorkerProcess(settings, settings.data_dir / f"{settings.topic_prefix}-worker.log").start()
     try:
+        asyncio.run(produce_population(settings, population))
         with console.status("worker processing…") as status:
-            worker.wait_processed(report.sent, timeout=180, on_progress=lambda n: status.update(f"worker processed {n}/{report.sent}"))
+            worker.wait_processed(
+                sent, timeout=max(300.0, sent / 100),
+                on_progress=lambda n: status.update(f"worker processed {n:,}/{sent:,} messages"),
+            )
+            _wait_for_no_lag(worker)
         outcomes = {o: int(worker.counter("pantau_events", outcome=o)) for o in ("applied", "duplicate", "dead_letter")}
     finally:
         worker.stop()
-    nik = json.loads(SAMPLE.read_text().splitlines()[0])["worker"]["nik"]
+    observed = asyncio.run(observe(settings))
+    dead_letters = asyncio.run(_dead_letter_reasons(settings))
+    truth = load_truth(population)
+    summary = _summary(truth.manifest, outcomes, dead_letters, observed, time.monotonic() - started)
+    report = score(truth, observed, datetime.now(timezone.utc))
     if as_json:
-        print(json.dumps({"processed": sum(outcomes.values()), "outcomes": outcomes,
-                          "worker": json.loads(read_projected(settings, nik=nik)["document"])}, indent=2))
-        return 0
+        print(json.dumps({**summary, "score": report}, indent=2))
+    else:
+        _print_summary(summary, truth.counts["canonical"]["country"], console)
+        print_report(report, console)
+        console.print(
+            f"explore it with PANTAU_TOPIC_PREFIX={settings.topic_prefix}: pantau state --worker ID | --nik NIK, "
+            f"pantau score {population}"
+        )
+    return 0
+
+
+async def _fresh_pipeline(settings: Settings) -> None:
+    await reset(settings)
+    await ensure_topics(settings)
+
+
+def _simulate(population: Path, workers: int, seed: int, console: Console) -> dict:
+    manifest = write_with_progress(World(seed, workers), population, console=console)
     console.print(
-        f"processed {sum(outcomes.values())} events: {outcomes['applied']} applied, "
-        f"{outcomes['duplicate']} duplicates (partner retries or re-runs), {outcomes['dead_letter']} dead letters"
+        f"simulated {manifest['people']:,} people: {manifest['events']:,} events "
+        f"({manifest['distinct_events']:,} distinct), {manifest['malformed']:,} malformed → {population}"
     )
-    console.print("one worker's state, read back from Redis:")
-    return show_state(settings, nik=nik)
+    return manifest
+
+
+def _wait_for_no_lag(worker: WorkerProcess, timeout: float = 60.0) -> None:
+    """Processed counts say every message reached an outcome; lag 0 says its offset is committed."""
+    deadline = time.monotonic() + timeout
+    while worker.sample("pantau_consumer_lag") > 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"consumer lag still {worker.sample('pantau_consumer_lag'):.0f} after {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+async def _dead_letter_reasons(settings: Settings) -> Counter:
+    codec = AvroCodec.named("dead_letter")
+    reasons = Counter()
+    async for record in read_to_end(settings, TopicNames(settings.topic_prefix).dead_letter):
+        reasons[codec.decode(record.value)["reason"]] += 1
+    return reasons
+
+
+def _summary(manifest: dict, outcomes: dict, dead_letters: Counter, observed: Observed, seconds: float) -> dict:
+    counts = canonical_counts(observed.states.values())
+    return {
+        "seconds": round(seconds, 1),
+        "population": {"workers": manifest["workers"], "seed": manifest["seed"], "people": manifest["people"]},
+        "events_in": {
+            "messages": manifest["events"] + manifest["malformed"],
+            "valid_lines": manifest["events"],
+            "distinct_valid": manifest["distinct_events"],
+            "malformed": manifest["malformed"],
+            **outcomes,
+        },
+        "dead_letters": dict(dead_letters.most_common()),
+        "workers_by_status": dict(counts["status"].most_common()),
+        "top_destinations": dict(counts["country"].most_common(TOP_DESTINATIONS)),
+        "open_alerts": dict(Counter(a["rule"] for a in observed.alerts if a["status"] == "OPEN").most_common()),
+    }
+
+
+def _print_summary(summary: dict, true_destinations: dict, console: Console) -> None:
+    events = summary["events_in"]
+    console.print(
+        f"[bold]demo[/] {summary['population']['workers']:,} simulated workers (seed {summary['population']['seed']}) "
+        f"in {summary['seconds']:.0f} s: {events['messages']:,} messages in — {events['applied']:,} applied, "
+        f"{events['duplicate']:,} duplicates (partner retries), {events['dead_letter']:,} dead letters"
+    )
+    console.print(_two_columns("dead letters by reason", "reason", summary["dead_letters"]))
+    console.print(_two_columns("workers by status", "status", summary["workers_by_status"]))
+    destinations = Table(title="top destinations (workers abroad now)", title_justify="left")
+    for column in ("country", "pipeline", "truth"):
+        destinations.add_column(column, justify="left" if column == "country" else "right")
+    for country, n in summary["top_destinations"].items():
+        destinations.add_row(country, f"{n:,}", f"{true_destinations.get(country, 0):,}")
+    console.print(destinations)
+    if summary["open_alerts"]:
+        console.print(_two_columns("open alerts by rule", "rule", summary["open_alerts"]))
+    else:
+        console.print("open alerts by rule: none on the alerts topic")
+
+
+def _two_columns(title: str, name: str, counts: dict) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(name)
+    table.add_column("count", justify="right")
+    for key, n in counts.items():
+        table.add_row(key, f"{n:,}")
+    return table

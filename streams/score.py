@@ -22,6 +22,7 @@ from domain.scoring import Contingency, alert_scores, count_error, identity_scor
 from streams.codec import AvroCodec
 from streams.errors import UserError
 from streams.settings import Settings
+from streams.terminal import report_console
 from streams.topic_reader import latest_by_key, read_to_end
 from streams.topics import TopicNames
 
@@ -143,7 +144,7 @@ def run_score(settings: Settings, directory: str, as_json: bool = False, as_of: 
     if as_json:
         print(json.dumps(report, indent=2))
     else:
-        print_report(report, Console())
+        print_report(report, report_console())
     return 0
 
 
@@ -165,8 +166,9 @@ def print_report(report: dict, console: Console) -> None:
     console.print(quality)
 
     alerts = Table(title="alerts per rule (a subject raised vs expected)", title_justify="left")
-    for column in ("rule", "expected", "raised", "matched", "precision", "recall"):
-        alerts.add_column(column, justify="left" if column == "rule" else "right")
+    alerts.add_column("rule", no_wrap=True)  # a rule's name is what an operator searches for: never cut
+    for column in ("expected", "raised", "matched", "precision", "recall"):
+        alerts.add_column(column, justify="right")
     for rule, scored in report["alerts"].items():
         alerts.add_row(rule, *(str(scored[k]) for k in ("expected", "raised", "matched")), _figure(scored["precision"]), _figure(scored["recall"]))
     console.print(alerts)

@@ -1,9 +1,10 @@
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from domain.counts import canonical_counts
+from domain.counts import NO_STATUS, canonical_counts
 from domain.fold import fold
 from domain.partner_json import from_json
+from tests.examples import example_event
 from tests.factories import departed, make_worker, registered
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=timezone(timedelta(hours=7)))
@@ -26,3 +27,9 @@ def test_only_workers_abroad_count_by_destination_province_and_sector_but_all_by
     assert counts["country"] == {"MY": 1, "TW": 1}
     assert counts["sector"] == {"PLANTATION": 2}
     assert counts["province"] == Counter(make_worker(i)["origin_regency"][:2] for i in (0, 1))
+
+
+def test_a_worker_known_only_from_a_case_report_is_counted_without_a_status():
+    state = fold([example_event("CASE_REPORTED")], "W-3")
+
+    assert canonical_counts([state])["status"] == {NO_STATUS: 1}
