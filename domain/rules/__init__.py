@@ -1,0 +1,67 @@
+"""The anomaly rules of DESIGN §5 as plain functions: one module per rule, each saying in its
+docstring exactly when it fires and what resolves it (``docs/alerts.md`` gathers them).
+
+Per-worker rules read a ``WorkerHistory`` (the worker's distinct events with the fold's
+journeys), the ``Context`` (reference tables, watermark, thresholds) and return the findings
+that hold now — so findings depend on the *set* of events, never on their arrival order.
+SPIKE looks across workers: ``domain.rules.spike``.
+
+What the stream calls, per worker, after each of their events and when a timer fires:
+
+    worker = WorkerHistory.of(events, worker_id)
+    now = evaluate(worker, context)               # the worker's findings
+    publish(changes(published, now))              # domain.alerts: new, changed, withdrawn
+    timers.set(worker_id, next_deadline(worker, context))   # domain.timers
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.alerts import Finding
+from domain.rules import (
+    below_minimum_wage,
+    case_unresolved,
+    departure_without_social_security,
+    departure_without_training,
+    identity_conflict,
+    impossible_sequence,
+    moratorium_destination,
+    overstay,
+    return_without_departure,
+    unconfirmed_placement,
+    underage_departure,
+    unlicensed_p3mi,
+)
+from domain.rules import deadline
+from domain.rules.context import Context
+from domain.rules.worker_history import WorkerHistory
+
+# Rules decided by the events and reference data alone: ``findings(worker, context)``.
+IMMEDIATE = (
+    underage_departure,
+    departure_without_training,
+    departure_without_social_security,
+    unlicensed_p3mi,
+    moratorium_destination,
+    return_without_departure,
+    identity_conflict,
+    impossible_sequence,
+    below_minimum_wage,
+)
+# Rules with deadlines the watermark decides: ``deadlines(worker, context)``.
+TIMED = (unconfirmed_placement, overstay, case_unresolved)
+WORKER_RULES = tuple(rule.RULE for rule in IMMEDIATE + TIMED)
+
+
+def evaluate(worker: WorkerHistory, context: Context) -> list[Finding]:
+    """Every finding of every per-worker rule for ``worker`` now, sorted by alert id."""
+    found = [f for rule in IMMEDIATE for f in rule.findings(worker, context)]
+    found += [f for rule in TIMED for f in deadline.findings(rule.deadlines(worker, context), context)]
+    return sorted(found, key=lambda f: f.alert_id)
+
+
+def next_deadline(worker: WorkerHistory, context: Context) -> datetime | None:
+    """The earliest event time after the watermark at which the worker's findings can change without
+    a new event of theirs (a timed rule's deadline), or None: what the stream's timer index keeps."""
+    pending = [due for rule in TIMED for due in deadline.pending(rule.deadlines(worker, context), context)]
+    return min(pending, default=None)
