@@ -20,8 +20,9 @@ The model, per subject and incident kind (``domain.rules.incidents``), all by ev
 It is evaluated at the instants the window's count changes: at each incident (the window gains
 one) and, once the watermark has passed them, when incidents leave the window (``at +
 spike_window``). A subject spikes at an instant when any kind does. One alert per run of spiking
-instants: OPEN at the first (the incident that crossed the limit), RESOLVED at the first instant
-that no kind spikes — the rate back to normal. Message: "P3MI-0042: 14 early terminations in 7
+instants: OPEN at the first (the incident that crossed the limit — as soon as it is in, even
+ahead of the watermark), RESOLVED at the first instant the watermark has passed at which no kind
+spikes — the rate back to normal. Message: "P3MI-0042: 14 early terminations in 7
 days, expected 2.1 (limit 12)", figures of the kind furthest above its limit at the opening.
 Severity WARNING. Evidence: the events behind the incidents in that window.
 
@@ -75,7 +76,7 @@ def findings(subject: Subject, incidents: Iterable[Incident], since: datetime, c
         if readings and run is None:
             worst = max(readings, key=lambda r: (r.count / r.limit, r.kind))
             run = instant, worst, series.evidence(worst.kind, instant)
-        elif not readings and run is not None:
+        elif not readings and run is not None and context.passed(instant):
             out.append(_finding(subject, *run, instant, context.thresholds))
             run = None
     if run is not None:
@@ -84,11 +85,11 @@ def findings(subject: Subject, incidents: Iterable[Incident], since: datetime, c
 
 
 def next_deadline(incidents: Iterable[Incident], context: Context) -> datetime | None:
-    """The earliest instant after the watermark at which an incident leaves the window: when an open
-    SPIKE of the subject can resolve without a new incident."""
+    """The earliest instant after the watermark at which an open SPIKE of the subject can resolve without
+    a new incident: an incident's own time (the watermark reaching it) or its leaving the window."""
     window = context.thresholds.spike_window
-    leaving = [i.at + window for i in incidents if context.watermark is None or i.at + window > context.watermark]
-    return min(leaving, default=None)
+    instants = [t for i in incidents for t in (i.at, i.at + window) if not context.passed(t)]
+    return min(instants, default=None)
 
 
 def _finding(subject: Subject, opened_at: datetime, reading: Reading, evidence: tuple[str, ...],
