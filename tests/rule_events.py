@@ -93,5 +93,5 @@ def findings(events, rule: str | None = None, *, watermark: float | None = None,
              reference: ReferenceTables = REFERENCE) -> list[Finding]:
     """The findings for ``events`` (of ``rule``, when given) with the watermark at day ``watermark``."""
     context = Context(reference, None if watermark is None else moment(watermark))
-    found = evaluate(WorkerHistory.of(events, WORKER_ID), context)
+    found = evaluate(WorkerHistory.of(events, WORKER_ID), context).findings
     return [f for f in found if rule is None or f.rule == rule]

@@ -8,13 +8,13 @@ SPIKE looks across workers: ``domain.rules.spike``.
 
 What the stream calls, per worker, after each of their events and when a timer fires:
 
-    worker = WorkerHistory.of(events, worker_id)
-    now = evaluate(worker, context)               # the worker's findings
-    publish(changes(published, now))              # domain.alerts: new, changed, withdrawn
-    timers.set(worker_id, next_deadline(worker, context))   # domain.timers
+    evaluation = evaluate(WorkerHistory.of(events, worker_id), context)
+    publish(changes(published, evaluation.findings))        # domain.alerts: new, changed, withdrawn
+    timers.set(worker_id, evaluation.next_deadline)         # domain.timers
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain.alerts import Finding
@@ -53,15 +53,17 @@ TIMED = (unconfirmed_placement, overstay, case_unresolved)
 WORKER_RULES = tuple(rule.RULE for rule in IMMEDIATE + TIMED)
 
 
-def evaluate(worker: WorkerHistory, context: Context) -> list[Finding]:
-    """Every finding of every per-worker rule for ``worker`` now, sorted by alert id."""
+@dataclass(frozen=True)
+class Evaluation:
+    findings: list[Finding]  # sorted by alert id
+    next_deadline: datetime | None  # the earliest pending deadline: when to look at the worker again
+
+
+def evaluate(worker: WorkerHistory, context: Context) -> Evaluation:
+    """Every finding of every per-worker rule for ``worker`` now, and the earliest event time after the
+    watermark at which they can change without a new event of theirs (a timed rule's deadline) —
+    what the stream's timer index keeps."""
     found = [f for rule in IMMEDIATE for f in rule.findings(worker, context)]
-    found += [f for rule in TIMED for f in deadline.findings(rule.deadlines(worker, context), context)]
-    return sorted(found, key=lambda f: f.alert_id)
-
-
-def next_deadline(worker: WorkerHistory, context: Context) -> datetime | None:
-    """The earliest event time after the watermark at which the worker's findings can change without
-    a new event of theirs (a timed rule's deadline), or None: what the stream's timer index keeps."""
-    pending = [due for rule in TIMED for due in deadline.pending(rule.deadlines(worker, context), context)]
-    return min(pending, default=None)
+    deadlines = [d for rule in TIMED for d in rule.deadlines(worker, context)]
+    found += deadline.findings(deadlines, context)
+    return Evaluation(sorted(found, key=lambda f: f.alert_id), min(deadline.pending(deadlines, context), default=None))

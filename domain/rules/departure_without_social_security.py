@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from domain.alerts import WARNING, Finding, finding
 from domain.rules.context import Context
-from domain.rules.worker_history import WorkerHistory, at, day, departures, payload
+from domain.rules.worker_history import WorkerHistory, at, day, payload
 
 RULE = "DEPARTURE_WITHOUT_SOCIAL_SECURITY"
 
 
 def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
     out = []
-    for departure in departures(worker):
+    for departure in worker.departures:
         with_number = [step for step in departure.steps if payload(step)["social_security_no"]]
         if with_number and at(with_number[0]) <= departure.at:
             continue

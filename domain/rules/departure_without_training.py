@@ -17,7 +17,7 @@ from domain import vocabulary as v
 from domain.alerts import WARNING, Finding, finding
 from domain.fold import Step
 from domain.rules.context import Context
-from domain.rules.worker_history import WorkerHistory, at, day, departures, key, payload
+from domain.rules.worker_history import WorkerHistory, at, day, key, payload
 
 RULE = "DEPARTURE_WITHOUT_TRAINING"
 
@@ -25,7 +25,7 @@ RULE = "DEPARTURE_WITHOUT_TRAINING"
 def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
     certificates = worker.of_type(v.TRAINING_COMPLETED)
     out = []
-    for departure in departures(worker):
+    for departure in worker.departures:
         on = day(departure.first)
         valid = [step for step in certificates if _valid_on(payload(step), on)]
         if any(at(step) <= departure.at for step in valid):

@@ -41,14 +41,9 @@ def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
             opened = _second_value(steps, lambda s: s.event["worker"].get(field))
             if opened:
                 out.append(conflict(kind, nik, steps, opened, f"NIK {mask(nik)} is reported with two {noun}"))
-        for kind, contradicts, noun in (
-            ("NIK_ENCODES_OTHER_BIRTH_DATE", _other_birth_date, "birth date"),
-            ("NIK_ENCODES_OTHER_SEX", _other_sex, "sex"),
-        ):
-            contradicting = [s for s in steps if contradicts(nik, s)]
-            if contradicting:
-                out.append(conflict(kind, nik, contradicting, contradicting[0],
-                                    f"NIK {mask(nik)} encodes another {noun} than the one reported with it"))
+        for kind, noun, contradicting in _contradicting(nik, steps):
+            out.append(conflict(kind, nik, contradicting, contradicting[0],
+                                f"NIK {mask(nik)} encodes another {noun} than the one reported with it"))
     for passport, steps in _carrying(worker, "passport_no").items():
         opened = _second_value(steps, lambda s: s.event["worker"].get("nik"))
         if opened:
@@ -78,15 +73,17 @@ def _second_value(steps: list[Step], value_of: Callable[[Step], object]) -> Step
     return None
 
 
-def _other_birth_date(nik: str, step: Step) -> bool:
-    reported = step.event["worker"].get("date_of_birth")
-    encoded, _ = nik_birth_date_and_sex(nik, day(step))
-    # Compare DDMMYY: the NIK's century is a guess, the reported date is not.
-    return bool(reported and encoded) and (encoded.day, encoded.month, encoded.year % 100) != (
-        reported.day, reported.month, reported.year % 100)
-
-
-def _other_sex(nik: str, step: Step) -> bool:
-    reported = step.event["worker"].get("sex")
-    _, encoded = nik_birth_date_and_sex(nik, day(step))
-    return bool(reported and encoded) and reported != encoded
+def _contradicting(nik: str, steps: list[Step]) -> list[tuple[str, str, list[Step]]]:
+    """(kind, noun, the steps whose reported value the NIK contradicts) for birth date and sex, where any do."""
+    birth_dates, sexes = [], []
+    for step in steps:
+        worker = step.event["worker"]
+        born, sex = nik_birth_date_and_sex(nik, day(step))
+        reported = worker.get("date_of_birth")
+        # Compare DDMMYY: the NIK's century is a guess, the reported date is not.
+        if born and reported and (born.day, born.month, born.year % 100) != (reported.day, reported.month, reported.year % 100):
+            birth_dates.append(step)
+        if sex and worker.get("sex") and worker["sex"] != sex:
+            sexes.append(step)
+    found = (("NIK_ENCODES_OTHER_BIRTH_DATE", "birth date", birth_dates), ("NIK_ENCODES_OTHER_SEX", "sex", sexes))
+    return [(kind, noun, contradicting) for kind, noun, contradicting in found if contradicting]

@@ -15,7 +15,7 @@ from domain import vocabulary as v
 from domain.alerts import WARNING
 from domain.rules.context import Context
 from domain.rules.deadline import Deadline
-from domain.rules.worker_history import WorkerHistory, at, day, departures, first, key
+from domain.rules.worker_history import WorkerHistory, at, day, first, key
 
 RULE = "UNCONFIRMED_PLACEMENT"
 _ANSWERS = (v.PLACED, v.PLACEMENT_UPDATED, v.RETURNED)
@@ -24,7 +24,7 @@ _ANSWERS = (v.PLACED, v.PLACEMENT_UPDATED, v.RETURNED)
 def deadlines(worker: WorkerHistory, context: Context) -> list[Deadline]:
     within = context.thresholds.placement_within
     out = []
-    for departure in departures(worker):
+    for departure in worker.departures:
         answers = [s for e in departure.episodes for s in worker.in_episode(e, *_ANSWERS)]
         answer = first(*answers, worker.next_journey(max(departure.episodes)))
         out.append(Deadline(

@@ -1,7 +1,7 @@
 """UNDERAGE_DEPARTURE (CRITICAL) — a departure of a worker younger than ``minimum_age`` (18, UU 18/2017)
 on the departure date.
 
-Fires: once per departure (``worker_history.departures``: resent reports are one departure), at
+Fires: once per departure (``WorkerHistory.departures``: resent reports are one departure), at
 the first report's event time, when the worker's age on its UTC date is under the minimum. The
 birth date is the one the worker's events report (the latest in fold order), or, when none does,
 the one the NIK on the departure encodes.
@@ -16,14 +16,14 @@ from datetime import date
 from domain.alerts import CRITICAL, Finding, finding
 from domain.nik import nik_birth_date_and_sex
 from domain.rules.context import Context
-from domain.rules.worker_history import Departure, WorkerHistory, day, departures
+from domain.rules.worker_history import Departure, WorkerHistory, day
 
 RULE = "UNDERAGE_DEPARTURE"
 
 
 def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
     out = []
-    for departure in departures(worker):
+    for departure in worker.departures:
         on = day(departure.first)
         born = _birth_date(worker, departure, on)
         if born is None:

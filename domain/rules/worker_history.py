@@ -7,6 +7,7 @@ same set of events in any arrival order, with any duplicates, gives the same fin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timezone
 
 from domain import vocabulary as v
@@ -35,10 +36,27 @@ class WorkerHistory:
 
     def in_episode(self, episode: int, *event_types: str) -> list[Step]:
         """The steps that touched ``episode`` (of ``event_types``, when given), in fold order."""
-        return [
-            step for step in self.steps
-            if step.episode == episode and (not event_types or step.event["event_type"] in event_types)
-        ]
+        steps = self._by_episode.get(episode, [])
+        return [step for step in steps if step.event["event_type"] in event_types] if event_types else steps
+
+    @cached_property
+    def _by_episode(self) -> dict[int, list[Step]]:
+        # Several rules walk every journey: index the steps once per evaluation.
+        by_episode: dict[int, list[Step]] = {}
+        for step in self.steps:
+            if step.episode is not None:
+                by_episode.setdefault(step.episode, []).append(step)
+        return by_episode
+
+    @cached_property
+    def departures(self) -> list[Departure]:
+        """The worker's departures, oldest first. A partner resending a departure under a new event id
+        reports the same departure: grouping the reports keeps one alert per departure, not per report."""
+        groups: dict[tuple, list[Step]] = {}
+        for step in self.of_type(v.DEPARTED):
+            identity = (step.event["source"]["id"], day(step).isoformat(), payload(step)["destination_country"])
+            groups.setdefault(identity, []).append(step)
+        return [Departure(identity, tuple(steps)) for identity, steps in groups.items()]
 
     def next_journey(self, episode: int) -> Step | None:
         """The first event of the journey after ``episode``: the worker was back from it by then."""
@@ -89,16 +107,6 @@ class Departure:
     @property
     def episodes(self) -> frozenset[int]:
         return frozenset(step.episode for step in self.steps)
-
-
-def departures(worker: WorkerHistory) -> list[Departure]:
-    """The worker's departures, oldest first. A partner resending a departure under a new event id
-    reports the same departure: grouping the reports keeps one alert per departure, not per report."""
-    groups: dict[tuple, list[Step]] = {}
-    for step in worker.of_type(v.DEPARTED):
-        identity = (step.event["source"]["id"], day(step).isoformat(), payload(step)["destination_country"])
-        groups.setdefault(identity, []).append(step)
-    return [Departure(identity, tuple(steps)) for identity, steps in groups.items()]
 
 
 def day(step: Step) -> date:

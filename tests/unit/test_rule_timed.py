@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from domain.alerts import CRITICAL, OPEN, RESOLVED, WARNING
 from domain.lifecycle import event_key
-from domain.rules import next_deadline
+from domain.rules import evaluate
 from domain.rules.context import Context
 from domain.rules.worker_history import WorkerHistory
 from tests.rule_events import (
@@ -17,7 +17,7 @@ UNCONFIRMED, OVERSTAY, UNRESOLVED = "UNCONFIRMED_PLACEMENT", "OVERSTAY", "CASE_U
 
 def deadline(events, watermark: float | None) -> datetime | None:
     context = Context(REFERENCE, None if watermark is None else moment(watermark))
-    return next_deadline(WorkerHistory.of(events, WORKER_ID), context)
+    return evaluate(WorkerHistory.of(events, WORKER_ID), context).next_deadline
 
 
 # --- UNCONFIRMED_PLACEMENT ------------------------------------------------------------------------------

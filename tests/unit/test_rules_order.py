@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from domain.alerts import changes
 from domain.lifecycle import worker_id_for, worker_key
 from domain.partner_json import from_json
-from domain.rules import evaluate, next_deadline
+from domain.rules import evaluate
 from domain.rules.context import Context
 from domain.rules.worker_history import WorkerHistory
 from domain.timers import Timers
@@ -73,7 +73,7 @@ def replay(events: list[dict], watermark) -> dict:
         by_worker.setdefault(worker_id_for(worker_key(event)), []).append(event)
     context = Context(REFERENCE, watermark)
     return {f.alert_id: f for worker_id, kept in by_worker.items()
-            for f in evaluate(WorkerHistory.of(kept, worker_id), context)}
+            for f in evaluate(WorkerHistory.of(kept, worker_id), context).findings}
 
 
 def live(events: list[dict], lateness: timedelta, jitter: timedelta, seed: int) -> tuple[dict, object]:
@@ -87,14 +87,11 @@ def live(events: list[dict], lateness: timedelta, jitter: timedelta, seed: int) 
     log: dict = {}  # the alerts topic, compacted: alert id → latest record
 
     def reevaluate(worker_id, watermark):
-        worker = WorkerHistory.of(kept[worker_id], worker_id)
-        context = Context(REFERENCE, watermark)
-        now = evaluate(worker, context)
-        for f in changes(published.get(worker_id, {}), now):
+        evaluation = evaluate(WorkerHistory.of(kept[worker_id], worker_id), Context(REFERENCE, watermark))
+        for f in changes(published.get(worker_id, {}), evaluation.findings):
             log[f.alert_id] = f
-        published[worker_id] = {f.alert_id: f for f in now} | {
-            a: f for a, f in published.get(worker_id, {}).items() if a not in {n.alert_id for n in now}}
-        timers.set(worker_id, next_deadline(worker, context))
+            published.setdefault(worker_id, {})[f.alert_id] = f
+        timers.set(worker_id, evaluation.next_deadline)
 
     def fire_timers(wall):
         for worker_id in timers.pop_due(mark.at(wall)):
