@@ -37,6 +37,6 @@ def deadlines(worker: WorkerHistory, context: Context) -> list[Deadline]:
             at(reported[0]) + open_for, at(resolved[0]) if resolved else None,
             f"{worker.worker_id}: case {case_id} ({category or 'no category'}) reported {at(reported[0]).date()}"
             f" still open after {open_for.days} days",
-            [key(s) for s in steps], {"case_id": case_id, "category": category or ""},
+            tuple(key(s) for s in steps), {"case_id": case_id, "category": category or ""},
         ))
     return out

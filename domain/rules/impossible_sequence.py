@@ -48,11 +48,11 @@ def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
             if start and departed_on and start < departed_on:
                 out.append(impossible("PLACED_BEFORE_DEPARTURE", [step],
                                       f"contract in {country} starts {start}, before the departure on {departed_on}"))
-        following = worker.next_journey(index)
-        if (placed and not departed and episode["returned_on"] is None and following is not None
-                and following.event["event_type"] == v.DEPARTED and destination(following)[0] == episode["country"]):
-            out.append(impossible("PLACED_BEFORE_DEPARTURE", [placed[0], following],
-                                  f"placed in {episode['country']} on {day(placed[0])}, departed there only on {day(following)}"))
+        ahead = worker.placed_ahead(index)
+        if ahead is not None:
+            out.append(impossible("PLACED_BEFORE_DEPARTURE", [ahead, departed[0]],
+                                  f"placed in {payload(ahead)['country']} on {day(ahead)},"
+                                  f" departed there only on {day(departed[0])}"))
         been = (went_to | {payload(s)["country"] for s in worker.in_episode(index, v.PLACED, v.PLACEMENT_UPDATED)}) - {None}
         for step in worker.in_episode(index, v.RETURNED):
             if been and payload(step)["country"] not in been:

@@ -12,7 +12,7 @@ Evidence: the report stating the contract end, and the answer. Subject: the work
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from domain import vocabulary as v
 from domain.alerts import WARNING
@@ -54,5 +54,5 @@ def _journey(worker: WorkerHistory, index: int, context: Context) -> list[Deadli
     return out
 
 
-def _day_after(day) -> datetime:
+def _day_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), timezone.utc)

@@ -7,8 +7,8 @@ same set of events in any arrival order, with any duplicates, gives the same fin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timezone
+from functools import cached_property
 
 from domain import vocabulary as v
 from domain.alerts import WORKER, Subject
@@ -57,6 +57,20 @@ class WorkerHistory:
             identity = (step.event["source"]["id"], day(step).isoformat(), payload(step)["destination_country"])
             groups.setdefault(identity, []).append(step)
         return [Departure(identity, tuple(steps)) for identity, steps in groups.items()]
+
+    def placed_ahead(self, episode: int) -> Step | None:
+        """The placement the embassy reported *before* journey ``episode``'s departure: the journey
+        before it has a PLACED, no departure and no return, in the country this one departs to. The
+        fold keeps the two apart (it reads events by time); the rules read them as one journey whose
+        reports contradict each other in time."""
+        if episode == 0:
+            return None
+        previous, placed = self.state["episodes"][episode - 1], self.in_episode(episode - 1, v.PLACED)
+        opening = self.in_episode(episode)[0]
+        if (placed and v.DEPARTED not in previous["reported_by"] and previous["returned_on"] is None
+                and opening.event["event_type"] == v.DEPARTED and destination(opening)[0] == previous["country"]):
+            return placed[0]
+        return None
 
     def next_journey(self, episode: int) -> Step | None:
         """The first event of the journey after ``episode``: the worker was back from it by then."""

@@ -47,6 +47,11 @@ def test_a_late_placement_resolves_it_at_its_event_time():
     assert event_key(late) in found.evidence
 
 
+def test_a_placement_the_embassy_dated_before_the_departure_confirms_it():
+    assert findings([placement(-10), departure(0)], UNCONFIRMED, watermark=100) == []
+    assert len(findings([placement(-10, country="SG"), departure(0)], UNCONFIRMED, watermark=100)) == 1
+
+
 def test_a_return_or_a_next_journey_accounts_for_the_worker():
     [returned] = findings([departure(0), homecoming(30)], UNCONFIRMED, watermark=40)
     assert returned.resolved_at == moment(30)
