@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.alerts import Finding
+from domain.alerts import OPEN, Finding
 from domain.rules import (
     below_minimum_wage,
     case_unresolved,
@@ -57,6 +57,11 @@ WORKER_RULES = tuple(rule.RULE for rule in IMMEDIATE + TIMED)
 class Evaluation:
     findings: list[Finding]  # sorted by alert id
     next_deadline: datetime | None  # the earliest pending deadline: when to look at the worker again
+
+    @property
+    def open_rules(self) -> list[str]:
+        """The rules with an open alert: the worker state's ``open_alerts`` (DESIGN §4)."""
+        return sorted({f.rule for f in self.findings if f.status == OPEN})
 
 
 def evaluate(worker: WorkerHistory, context: Context) -> Evaluation:

@@ -115,6 +115,15 @@ def test_abuse_and_suspected_trafficking_are_critical():
     assert found.severity == CRITICAL
 
 
+def test_the_open_rules_are_what_the_state_lists_as_open_alerts():
+    events = [departure(0, social_security_no=None), case(5), resolution(50)]
+    evaluation = evaluate(WorkerHistory.of(events, WORKER_ID), Context(REFERENCE, moment(60)))
+    assert {f.rule: f.status for f in evaluation.findings} == {
+        "DEPARTURE_WITHOUT_SOCIAL_SECURITY": OPEN, "DEPARTURE_WITHOUT_TRAINING": OPEN,
+        UNCONFIRMED: OPEN, UNRESOLVED: RESOLVED}
+    assert evaluation.open_rules == ["DEPARTURE_WITHOUT_SOCIAL_SECURITY", "DEPARTURE_WITHOUT_TRAINING", UNCONFIRMED]
+
+
 def test_next_deadline_is_the_earliest_pending_one():
     events = [departure(0), case(5), case(6, case_id="KL-2")]
     assert deadline(events, None) == moment(14)
