@@ -1,15 +1,21 @@
 """Findings, alert ids, what to publish; the watermark; the timer index."""
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from domain.alerts import OPEN, RESOLVED, WORKER, Subject, alert_id, changes, finding, to_record
+from domain.rules import WORKER_RULES, spike
 from domain.timers import Timers
 from domain.watermark import Watermark
+from streams.codec import AvroCodec
+from streams.settings import PROJECT_ROOT
 
 T = datetime(2026, 3, 1, tzinfo=timezone.utc)
 SUBJECT = Subject(WORKER, "W-1")
+ALERT_SCHEMA = PROJECT_ROOT / "schemas" / "alert" / "v1.avsc"
 
 
 def a_finding(cause=("P3MI-0042:E-1",), resolved_at=None):
@@ -76,3 +82,16 @@ def test_timers_pop_what_is_due_once_and_honour_replacement_and_cancelling():
     assert timers.pop_due(None) == [] and timers.pop_due(T) == []
     assert timers.pop_due(T + timedelta(days=2)) == ["b"]
     assert timers.pop_due(T + timedelta(days=9)) == ["a"] and len(timers) == 0
+
+
+
+def test_the_rules_are_the_thirteen_of_design_section_5_each_named_in_the_alert_schema():
+    rule_doc = next(f["doc"] for f in json.loads(ALERT_SCHEMA.read_text())["fields"] if f["name"] == "rule")
+    assert {*WORKER_RULES, spike.RULE} == set(re.findall(r"[A-Z][A-Z0-9_]{3,}", rule_doc))
+    assert len(WORKER_RULES) == 12
+
+
+def test_a_record_encodes_as_the_alert_schema_and_back():
+    alerts = AvroCodec.named("alert")
+    record = to_record(a_finding(resolved_at=T + timedelta(days=1)))
+    assert alerts.decode(alerts.encode(record)) == record

@@ -4,7 +4,7 @@ from __future__ import annotations
 from domain.alerts import OPEN
 from domain.lifecycle import event_key
 from tests.rule_events import (
-    WORKER, WORKER_ID, clean_journey, departure, findings, homecoming, moment, placement, registration, training,
+    WORKER, WORKER_ID, clean_journey, departure, findings, homecoming, moment, placement, registration,
 )
 
 NO_DEPARTURE, CONFLICT, IMPOSSIBLE = "RETURN_WITHOUT_DEPARTURE", "IDENTITY_CONFLICT", "IMPOSSIBLE_SEQUENCE"
@@ -48,6 +48,11 @@ def test_one_nik_with_two_birth_dates_or_sexes_conflicts_from_the_second_value()
     assert kinds(found, "conflict") == ["NIK_BIRTH_DATES", "NIK_ENCODES_OTHER_BIRTH_DATE", "NIK_ENCODES_OTHER_SEX", "NIK_SEXES"]
     assert {f.opened_at for f in found} == {moment(3)}
     assert all(WORKER["nik"] not in f.message and "…0007" in f.message for f in found)
+
+
+def test_the_conflict_is_the_same_whichever_report_arrives_first():
+    earlier, later = departure(0), placement(3, worker={**WORKER, "date_of_birth": "1987-11-11"})
+    assert findings([later, earlier], CONFLICT) == findings([earlier, later], CONFLICT) != []
 
 
 def test_a_consistent_nik_raises_nothing_and_missing_values_are_silent():

@@ -69,6 +69,15 @@ def test_moratorium_needs_the_policy_and_a_placement_not_a_plan():
     assert findings([caregiver], MORATORIUM) == []
 
 
+def test_a_lifted_moratorium_withdraws_the_alert():
+    events = [departure(0, destination_country="SA")]
+    [found] = findings(events, MORATORIUM)
+    lifted = ReferenceTables.of(REFERENCE.licences.values(), [
+        {**p, "moratorium": False} for p in REFERENCE.policies.values()])
+    assert findings(events, MORATORIUM, reference=lifted) == []
+    assert [f.withdrawn for f in changes({found.alert_id: found}, [])] == [True]
+
+
 def test_a_salary_below_the_minimum_in_the_same_currency_fires_once_per_contract_terms():
     registered = registration(-20, monthly_salary={"amount": "1400.00", "currency": "MYR"})
     placed = placement(3, monthly_salary={"amount": "1400.00", "currency": "MYR"})

@@ -12,7 +12,7 @@ from domain.rules.incidents import CASE, DEPORTATION, EARLY_TERMINATION, Inciden
 from domain.rules.worker_history import WorkerHistory
 from domain.timers import Timers
 from domain.watermark import Watermark
-from tests.rule_events import WORKER_ID, case, clean_journey, homecoming, placement
+from tests.rule_events import WORKER_ID, case, clean_journey, homecoming
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
 AGENCY = Subject(P3MI, "P3MI-0042")
