@@ -14,6 +14,7 @@ from domain import vocabulary as v
 from domain.alerts import WORKER, Subject
 from domain.fold import Step, fold_steps
 from domain.lifecycle import event_key
+from domain.reference import DESTINATION_POLICY, P3MI_LICENCES
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,19 @@ class WorkerHistory:
             identity = (step.event["source"]["id"], day(step).isoformat(), payload(step)["destination_country"])
             groups.setdefault(identity, []).append(step)
         return [Departure(identity, tuple(steps)) for identity, steps in groups.items()]
+
+    @cached_property
+    def reference_keys(self) -> frozenset[tuple[str, str]]:
+        """The reference records the worker's findings read, as (kind, topic key): the licences of the
+        P3MIs they registered or departed through, the policies of where they went. When one of these
+        records changes, the stream re-evaluates the worker — alert or not, the record can raise one."""
+        licences = {(P3MI_LICENCES, s.event["source"]["id"]) for s in self.of_type(v.REGISTERED, v.DEPARTED)}
+        policies = {
+            (DESTINATION_POLICY, f"{country}:{sector}")
+            for s in self.of_type(v.REGISTERED, v.DEPARTED, v.PLACED)
+            for country, sector in [destination(s)] if country and sector
+        }
+        return frozenset(licences | policies)
 
     def placed_ahead(self, episode: int) -> Step | None:
         """The placement the embassy reported *before* journey ``episode``'s departure: the journey

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from domain.alerts import CRITICAL, OPEN, WARNING, changes
 from domain.lifecycle import event_key
+from domain.reference import DESTINATION_POLICY, P3MI_LICENCES
 from domain.reference_tables import ReferenceTables
+from domain.rules.worker_history import WorkerHistory
 from tests.rule_events import (
     REFERENCE, WORKER_ID, clean_journey, departure, findings, moment, placement, registration, training,
 )
@@ -26,6 +28,14 @@ def test_registration_and_departure_through_a_suspended_p3mi_are_one_alert_per_p
     assert (found.severity, found.status, found.opened_at) == (CRITICAL, OPEN, moment(-20))
     assert found.evidence == tuple(sorted(map(event_key, (registered, departed))))
     assert found.message == f"{WORKER_ID} registered on 2026-02-10 via P3MI-0077, whose licence was suspended that day"
+
+
+def test_a_worker_names_the_reference_records_its_findings_read():
+    journey = [*clean_journey(), departure(400, source_id="P3MI-0077", destination_country="SA", sector="CAREGIVER")]
+    assert WorkerHistory.of(journey, WORKER_ID).reference_keys == {
+        (P3MI_LICENCES, "P3MI-0042"), (P3MI_LICENCES, "P3MI-0077"),
+        (DESTINATION_POLICY, "MY:DOMESTIC_WORKER"), (DESTINATION_POLICY, "SA:CAREGIVER"),
+    }
 
 
 def test_a_licensed_p3mi_raises_nothing_and_dates_outside_the_licence_do():
