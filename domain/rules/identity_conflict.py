@@ -75,12 +75,12 @@ def _second_value(steps: list[Step], value_of: Callable[[Step], object]) -> Step
 
 def _contradicting(nik: str, steps: list[Step]) -> list[tuple[str, str, list[Step]]]:
     """(kind, noun, the steps whose reported value the NIK contradicts) for birth date and sex, where any do."""
+    # Compared as DDMMYY and sex digit, which no century guess changes: decode once per NIK.
+    born, sex = nik_birth_date_and_sex(nik, day(steps[0]))
     birth_dates, sexes = [], []
     for step in steps:
         worker = step.event["worker"]
-        born, sex = nik_birth_date_and_sex(nik, day(step))
         reported = worker.get("date_of_birth")
-        # Compare DDMMYY: the NIK's century is a guess, the reported date is not.
         if born and reported and (born.day, born.month, born.year % 100) != (reported.day, reported.month, reported.year % 100):
             birth_dates.append(step)
         if sex and worker.get("sex") and worker["sex"] != sex:
