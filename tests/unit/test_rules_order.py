@@ -13,6 +13,7 @@ from domain.lifecycle import worker_id_for, worker_key
 from domain.partner_json import from_json
 from domain.rules import evaluate
 from domain.rules.context import Context
+from domain.rules.incidents import incidents
 from domain.rules.worker_history import WorkerHistory
 from domain.timers import Timers
 from domain.watermark import Watermark
@@ -46,10 +47,11 @@ EVENTS = st.one_of(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EVENTS, min_size=1, max_size=14), st.randoms(use_true_random=False), DAYS)
-def test_any_order_and_any_duplicates_give_the_same_findings(events, rng, watermark):
+def test_any_order_and_any_duplicates_give_the_same_findings_and_incidents(events, rng, watermark):
     shuffled = [*events, *rng.choices(events, k=rng.randint(0, len(events)))]
     rng.shuffle(shuffled)
     assert findings(shuffled, watermark=watermark) == findings(events, watermark=watermark)
+    assert incidents(WorkerHistory.of(shuffled, "W")) == incidents(WorkerHistory.of(events, "W"))
 
 
 # --- replay equals live -----------------------------------------------------------------------------------
