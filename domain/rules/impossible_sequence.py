@@ -5,9 +5,10 @@
   placement (never returned from) followed by a departure to the same country;
 * ``RETURNED_FROM_ELSEWHERE``: a return from a country the journey neither departed to nor was
   placed in (a return with no journey at all is RETURN_WITHOUT_DEPARTURE's);
-* ``TWO_PLACEMENTS``: two placements with different employers or countries whose contract
-  periods overlap (start: contract_start, else the report's date; end: contract_end, else open).
-  An employer change reported as PLACEMENT_UPDATED is not a second placement.
+* ``TWO_PLACEMENTS``: two placements in one journey with different employers or countries whose
+  contract periods overlap (start: contract_start, else the report's date; end: contract_end,
+  else open). An employer change reported as PLACEMENT_UPDATED is not a second placement, and a
+  placement on a later journey is not at once with one the worker came back from.
 
 Fires: once per kind and the report(s) that make it, at the event time of the later of the
 contradicting reports. Resolves: never — both reports stay on record (a corrected report under
@@ -59,11 +60,11 @@ def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
                 out.append(impossible("RETURNED_FROM_ELSEWHERE", [step],
                                       f"returned from {payload(step)['country']} on {day(step)},"
                                       f" a country the journey never went to ({', '.join(sorted(been))})"))
-    for a, b in combinations(worker.of_type(v.PLACED), 2):
-        if _employer(a) != _employer(b) and _overlap(a, b):
-            out.append(impossible("TWO_PLACEMENTS", [a, b],
-                                  f"two placements at once: {payload(a)['country']} from {_period(a)[0]}"
-                                  f" and {payload(b)['country']} from {_period(b)[0]}"))
+        for a, b in combinations(placed, 2):
+            if _employer(a) != _employer(b) and _overlap(a, b):
+                out.append(impossible("TWO_PLACEMENTS", [a, b],
+                                      f"two placements at once: {payload(a)['country']} from {_period(a)[0]}"
+                                      f" and {payload(b)['country']} from {_period(b)[0]}"))
     return out
 
 

@@ -102,6 +102,8 @@ def test_two_placements_at_once_but_not_one_after_the_other():
     assert dict(found.details)["sequence"] == "TWO_PLACEMENTS"
     after = placement(100, employer_name="Lim Sdn Bhd", contract_start="2028-03-05")
     assert findings([*clean_journey(), after], IMPOSSIBLE) == []
+    came_back = [homecoming(150), departure(300), placement(303, employer_name="Lim Sdn Bhd", contract_start="2027-01-01")]
+    assert findings([*clean_journey(), *came_back], IMPOSSIBLE) == []  # the first contract ended with the return
 
 
 def test_an_ordinary_journey_is_possible():
