@@ -2,7 +2,7 @@
 the sector (destination policy ``min_monthly_wage``).
 
 Contract salaries are on REGISTERED (the job order: destination_country, sector) and PLACED (the
-embassy's contract: country, sector, else the journey's sector).
+embassy's contract: country, sector).
 Fires: once per worker and contract terms (country, sector, amount, currency), at the event time
 of the earliest event stating them, when the amount is below the minimum *in the same currency*.
 Currencies differ: not compared, no finding — the reference data carries no exchange rates, and

@@ -3,8 +3,8 @@ moratorium (destination policy ``moratorium``; e.g. domestic workers to Middle E
 Kepmenaker 260/2015).
 
 Fires: once per worker, country and sector, at the event time of the earliest DEPARTED or
-PLACED event naming them (a placement with no sector takes its journey's). A registration alone
-does not fire it: the rule is about placement, not plans.
+PLACED event naming them. A registration alone does not fire it: the rule is about placement,
+not plans.
 Resolves: never by an event — the worker went. When the policy changes, re-evaluation judges the
 events again: a finding that no longer holds is withdrawn (``domain.alerts``). The policy has no
 dates, so it applies to every event whatever its date.

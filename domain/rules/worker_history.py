@@ -14,7 +14,7 @@ from domain import vocabulary as v
 from domain.alerts import WORKER, Subject
 from domain.fold import Step, fold_steps
 from domain.lifecycle import event_key
-from domain.reference import DESTINATION_POLICY, P3MI_LICENCES
+from domain.reference import DESTINATION_POLICY, P3MI_LICENCES, policy_key
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,8 @@ class WorkerHistory:
         records changes, the stream re-evaluates the worker — alert or not, the record can raise one."""
         licences = {(P3MI_LICENCES, s.event["source"]["id"]) for s in self.of_type(v.REGISTERED, v.DEPARTED)}
         policies = {
-            (DESTINATION_POLICY, f"{country}:{sector}")
+            (DESTINATION_POLICY, policy_key(dict(zip(("country", "sector"), destination(s)))))
             for s in self.of_type(v.REGISTERED, v.DEPARTED, v.PLACED)
-            for country, sector in [destination(s)] if country and sector
         }
         return frozenset(licences | policies)
 
@@ -142,11 +141,11 @@ def day(step: Step) -> date:
     return at(step).astimezone(timezone.utc).date()
 
 
-def destination(step: Step) -> tuple[str | None, str | None]:
-    """Country and sector a REGISTERED, DEPARTED or PLACED event names (a placement with no sector: its journey's)."""
+def destination(step: Step) -> tuple[str, str]:
+    """Country and sector a REGISTERED, DEPARTED or PLACED event names (validation requires both)."""
     fields = payload(step)
     if step.event["event_type"] == v.PLACED:
-        return fields["country"], fields["sector"] or step.episode_after["sector"]
+        return fields["country"], fields["sector"]
     return fields["destination_country"], fields["sector"]
 
 

@@ -66,7 +66,7 @@ def test_a_licence_granted_only_after_the_departure_does_not_cover_it():
 
 def test_a_domestic_worker_to_saudi_arabia_is_under_moratorium_once_per_country_and_sector():
     went = departure(0, destination_country="SA")
-    placed = placement(3, country="SA", sector=None, monthly_salary=None)  # the sector is the journey's
+    placed = placement(3, country="SA", monthly_salary=None)
     [found] = findings([training(-30), went, placed], MORATORIUM)
     assert (found.severity, found.opened_at, found.evidence) == (CRITICAL, moment(0), tuple(sorted(map(event_key, (went, placed)))))
     assert found.message == f"{WORKER_ID} departed to SA as DOMESTIC_WORKER on 2026-03-02: SA is under moratorium for DOMESTIC_WORKER"
