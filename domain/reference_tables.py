@@ -53,7 +53,7 @@ class ReferenceTables:
         """The destination policy for a country and sector; None when there is none (no moratorium, no minimum)."""
         if country is None or sector is None:
             return None
-        return self.policies.get(f"{country}:{sector}")
+        return self.policies.get(policy_key({"country": country, "sector": sector}))
 
     def moratorium(self, country: str | None, sector: str | None) -> bool:
         policy = self.policy(country, sector)
