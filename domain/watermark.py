@@ -3,7 +3,9 @@
 The watermark is the highest event time seen minus the allowed lateness: events up to that
 instant are taken to have arrived, so a deadline before it can be decided. While the sources
 are idle (no event for ``idle_after`` of wall-clock time) it moves on with the wall clock, so a
-silent worker still raises UNCONFIRMED_PLACEMENT in live operation. It never moves back.
+silent worker still raises UNCONFIRMED_PLACEMENT in live operation. It never moves back — which
+is safe because validation turns away events stamped in the future (OCCURRED_AT_IN_FUTURE), so
+one bad clock cannot drag every deadline past.
 
 Pure: the wall-clock time is passed in, never read. A replay feeds years of events in minutes
 without idle gaps, so the wall clock never moves it; live, the two advance together.

@@ -30,6 +30,15 @@ def test_registration_and_departure_through_a_suspended_p3mi_are_one_alert_per_p
     assert found.message == f"{WORKER_ID} registered on 2026-02-10 via P3MI-0077, whose licence was suspended that day"
 
 
+def test_a_licence_covers_its_first_and_last_day_and_only_when_active():
+    term = with_licence(REFERENCE, "P3MI-0100", "ACTIVE", date(2025, 1, 1), date(2029, 12, 31))
+    problems = [term.licence_problem("P3MI-0100", day)
+                for day in (date(2024, 12, 31), date(2025, 1, 1), date(2029, 12, 31), date(2030, 1, 1))]
+    assert problems == ["NOT_YET_VALID", None, None, "EXPIRED"]
+    assert REFERENCE.licence_problem("P3MI-0077", date(2026, 3, 2)) == "SUSPENDED"
+    assert REFERENCE.licence_problem("P3MI-0001", date(2026, 3, 2)) == "MISSING"
+
+
 def test_a_worker_names_the_reference_records_its_findings_read():
     journey = [*clean_journey(), departure(400, source_id="P3MI-0077", destination_country="SA", sector="CAREGIVER")]
     assert WorkerHistory.of(journey, WORKER_ID).reference_keys == {
