@@ -35,15 +35,14 @@ def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
             terms = (country, sector, str(salary["amount"]), salary["currency"])
             below.setdefault(terms, []).append(step)
             minimum_of[terms] = minimum["amount"]
-    return [
-        finding(
-            RULE, WARNING, worker.subject, terms, at(steps[0]),
-            f"{worker.worker_id}: contract salary {amount} {currency} a month as {sector} in {country}"
-            f" is below the minimum {minimum_of[terms]} {currency}",
-            [key(step) for step in steps],
-            details={"salary": amount, "minimum": minimum_of[terms], "currency": currency},
-        )
-        for terms, steps in below.items()
-        for country, sector, amount, currency in [terms]
-    ]
+    return [_below(worker, terms, steps, minimum_of[terms]) for terms, steps in below.items()]
 
+
+def _below(worker: WorkerHistory, terms: tuple[str, str, str, str], steps: list[Step], minimum) -> Finding:
+    country, sector, amount, currency = terms
+    return finding(
+        RULE, WARNING, worker.subject, terms, at(steps[0]),
+        f"{worker.worker_id}: contract salary {amount} {currency} a month as {sector} in {country}"
+        f" is below the minimum {minimum} {currency}",
+        [key(step) for step in steps], details={"salary": amount, "minimum": minimum, "currency": currency},
+    )

@@ -30,42 +30,56 @@ RULE = "IMPOSSIBLE_SEQUENCE"
 
 
 def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
-    def impossible(kind: str, steps: list[Step], what: str) -> Finding:
-        later = max(steps, key=at)
-        return finding(RULE, WARNING, worker.subject, (kind, *(key(s) for s in steps)), at(later),
-                       f"{worker.worker_id}: {what}", [key(s) for s in steps], details={"sequence": kind})
-
     out = []
-    for index, episode in enumerate(worker.state["episodes"]):
-        departed = worker.in_episode(index, v.DEPARTED)
-        placed = worker.in_episode(index, v.PLACED)
+    for index in range(len(worker.state["episodes"])):
+        departed, placed = worker.in_episode(index, v.DEPARTED), worker.in_episode(index, v.PLACED)
         went_to = {destination(s)[0] for s in departed}
-        for step in placed:
-            country = payload(step)["country"]
-            if went_to and country not in went_to:
-                out.append(impossible("PLACED_ELSEWHERE", [departed[0], step],
-                                      f"placed in {country} on {day(step)}, departed to {', '.join(sorted(went_to))}"))
-            start, departed_on = payload(step)["contract_start"], step.episode_after["departed_on"]
-            if start and departed_on and start < departed_on:
-                out.append(impossible("PLACED_BEFORE_DEPARTURE", [step],
-                                      f"contract in {country} starts {start}, before the departure on {departed_on}"))
-        ahead = worker.placed_ahead(index)
-        if ahead is not None:
-            out.append(impossible("PLACED_BEFORE_DEPARTURE", [ahead, departed[0]],
-                                  f"placed in {payload(ahead)['country']} on {day(ahead)},"
-                                  f" departed there only on {day(departed[0])}"))
-        been = (went_to | {payload(s)["country"] for s in worker.in_episode(index, v.PLACED, v.PLACEMENT_UPDATED)}) - {None}
-        for step in worker.in_episode(index, v.RETURNED):
-            if been and payload(step)["country"] not in been:
-                out.append(impossible("RETURNED_FROM_ELSEWHERE", [step],
-                                      f"returned from {payload(step)['country']} on {day(step)},"
-                                      f" a country the journey never went to ({', '.join(sorted(been))})"))
-        for a, b in combinations(placed, 2):
-            if _employer(a) != _employer(b) and _overlap(a, b):
-                out.append(impossible("TWO_PLACEMENTS", [a, b],
-                                      f"two placements at once: {payload(a)['country']} from {_period(a)[0]}"
-                                      f" and {payload(b)['country']} from {_period(b)[0]}"))
+        out += _placed_wrong(worker, index, departed, placed, went_to)
+        out += _returned_from_elsewhere(worker, index, went_to)
+        out += [
+            _impossible(worker, "TWO_PLACEMENTS", [a, b],
+                        f"two placements at once: {payload(a)['country']} from {_period(a)[0]}"
+                        f" and {payload(b)['country']} from {_period(b)[0]}")
+            for a, b in combinations(placed, 2) if _employer(a) != _employer(b) and _overlap(a, b)
+        ]
     return out
+
+
+def _impossible(worker: WorkerHistory, kind: str, steps: list[Step], what: str) -> Finding:
+    """Dated by the later report: only with both on record is the sequence impossible."""
+    return finding(RULE, WARNING, worker.subject, (kind, *(key(s) for s in steps)), at(max(steps, key=at)),
+                   f"{worker.worker_id}: {what}", [key(s) for s in steps], details={"sequence": kind})
+
+
+def _placed_wrong(worker: WorkerHistory, index: int, departed: list[Step], placed: list[Step],
+                  went_to: set[str]) -> list[Finding]:
+    out = []
+    for step in placed:
+        country = payload(step)["country"]
+        if went_to and country not in went_to:
+            out.append(_impossible(worker, "PLACED_ELSEWHERE", [departed[0], step],
+                                   f"placed in {country} on {day(step)}, departed to {', '.join(sorted(went_to))}"))
+        start, departed_on = payload(step)["contract_start"], step.episode_after["departed_on"]
+        if start and departed_on and start < departed_on:
+            out.append(_impossible(worker, "PLACED_BEFORE_DEPARTURE", [step],
+                                   f"contract in {country} starts {start}, before the departure on {departed_on}"))
+    ahead = worker.placed_ahead(index)
+    if ahead is not None:
+        out.append(_impossible(worker, "PLACED_BEFORE_DEPARTURE", [ahead, departed[0]],
+                               f"placed in {payload(ahead)['country']} on {day(ahead)},"
+                               f" departed there only on {day(departed[0])}"))
+    return out
+
+
+def _returned_from_elsewhere(worker: WorkerHistory, index: int, went_to: set[str]) -> list[Finding]:
+    placed_in = {payload(s)["country"] for s in worker.in_episode(index, v.PLACED, v.PLACEMENT_UPDATED)}
+    been = (went_to | placed_in) - {None}  # a PLACEMENT_UPDATED may leave the country out
+    return [
+        _impossible(worker, "RETURNED_FROM_ELSEWHERE", [step],
+                    f"returned from {payload(step)['country']} on {day(step)},"
+                    f" a country the journey never went to ({', '.join(sorted(been))})")
+        for step in worker.in_episode(index, v.RETURNED) if been and payload(step)["country"] not in been
+    ]
 
 
 def _employer(step: Step) -> tuple:
