@@ -14,6 +14,8 @@ Evidence: every event stating those terms. Subject: the worker.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from domain import vocabulary as v
 from domain.alerts import WARNING, Finding, finding
 from domain.fold import Step
@@ -38,7 +40,7 @@ def findings(worker: WorkerHistory, context: Context) -> list[Finding]:
     return [_below(worker, terms, steps, minimum_of[terms]) for terms, steps in below.items()]
 
 
-def _below(worker: WorkerHistory, terms: tuple[str, str, str, str], steps: list[Step], minimum) -> Finding:
+def _below(worker: WorkerHistory, terms: tuple[str, str, str, str], steps: list[Step], minimum: Decimal) -> Finding:
     country, sector, amount, currency = terms
     return finding(
         RULE, WARNING, worker.subject, terms, at(steps[0]),

@@ -81,6 +81,13 @@ def test_a_domestic_worker_to_saudi_arabia_is_under_moratorium_once_per_country_
     assert found.message == f"{WORKER_ID} departed to SA as DOMESTIC_WORKER on 2026-03-02: SA is under moratorium for DOMESTIC_WORKER"
 
 
+def test_a_departure_reported_after_the_placement_keeps_the_alert_and_dates_it_earlier():
+    placed, went = placement(3, country="SA", monthly_salary=None), departure(0, destination_country="SA")
+    [alone] = findings([placed], MORATORIUM)
+    [both] = findings([placed, went], MORATORIUM)
+    assert both.alert_id == alone.alert_id and (alone.opened_at, both.opened_at) == (moment(3), moment(0))
+
+
 def test_moratorium_needs_the_policy_and_a_placement_not_a_plan():
     assert findings(clean_journey(), MORATORIUM) == []
     assert findings([registration(-20, destination_country="SA")], MORATORIUM) == []
@@ -105,6 +112,14 @@ def test_a_salary_below_the_minimum_in_the_same_currency_fires_once_per_contract
     assert found.evidence == tuple(sorted(map(event_key, (registered, placed))))
     assert found.message == (f"{WORKER_ID}: contract salary 1400.00 MYR a month as DOMESTIC_WORKER in MY"
                              " is below the minimum 1500.00 MYR")
+
+
+def test_a_registration_reported_late_with_the_same_terms_is_the_same_alert():
+    low = {"amount": "1400.00", "currency": "MYR"}
+    placed, registered = placement(3, monthly_salary=low), registration(-20, monthly_salary=low, event_id="late")
+    [alone] = findings([placed], BELOW)
+    [both] = findings([placed, registered], BELOW)
+    assert both.alert_id == alone.alert_id and len(both.evidence) == 2 and both.opened_at == moment(-20)
 
 
 def test_a_salary_at_the_minimum_or_in_another_currency_is_not_compared_below():
