@@ -103,7 +103,9 @@ def changes(published: Mapping[str, Finding], current: Iterable[Finding]) -> lis
 def withdraw(f: Finding) -> Finding:
     """``f`` closed because its cause turned out never to hold (see the module doc)."""
     details = dict(f.details) | {WITHDRAWN: "true"}
-    return replace(f, resolved_at=f.opened_at, message=f"withdrawn: {f.message}", details=tuple(sorted(details.items())))
+    return replace(
+        f, resolved_at=f.opened_at, message=f"withdrawn: {f.message}", details=tuple(sorted(details.items()))
+    )
 
 
 def to_record(f: Finding) -> dict:

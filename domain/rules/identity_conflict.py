@@ -16,6 +16,7 @@ shows identifiers masked (last four characters) and never the values themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from domain.alerts import WARNING, Finding, finding
 from domain.fold import Step
@@ -81,9 +82,13 @@ def _contradicting(nik: str, steps: list[Step]) -> list[tuple[str, str, list[Ste
     for step in steps:
         worker = step.event["worker"]
         reported = worker.get("date_of_birth")
-        if born and reported and (born.day, born.month, born.year % 100) != (reported.day, reported.month, reported.year % 100):
+        if born and reported and _ddmmyy(born) != _ddmmyy(reported):
             birth_dates.append(step)
         if sex and worker.get("sex") and worker["sex"] != sex:
             sexes.append(step)
     found = (("NIK_ENCODES_OTHER_BIRTH_DATE", "birth date", birth_dates), ("NIK_ENCODES_OTHER_SEX", "sex", sexes))
     return [(kind, noun, contradicting) for kind, noun, contradicting in found if contradicting]
+
+
+def _ddmmyy(born: date) -> tuple[int, int, int]:
+    return born.day, born.month, born.year % 100

@@ -47,8 +47,8 @@ def _journey(worker: WorkerHistory, index: int, context: Context) -> list[Deadli
         out.append(Deadline(
             RULE, WARNING, worker.subject, (key(step),), max(_day_after(episode["contract_end"]) + after, at(step)),
             answer and at(answer),
-            f"{worker.worker_id}: contract in {episode['country']} with {episode['employer_name'] or 'an unnamed employer'}"
-            f" ended {episode['contract_end']}, more than {after.days} days ago; no return or extension on record",
+            f"{worker.worker_id}: contract in {episode['country']}"
+            f" with {episode['employer_name'] or 'an unnamed employer'} ended {episode['contract_end']}, more than {after.days} days ago; no return or extension on record",
             (key(step),) + ((key(answer),) if answer else ()), {"contract_end": episode["contract_end"]},
         ))
     return out
