@@ -79,12 +79,38 @@ _RANK = {event_type: rank for rank, event_type in enumerate(v.EVENT_TYPES)}
 _IDENTITY_FIELDS = ("full_name", "date_of_birth", "sex", "origin_regency")
 ABROAD_STATUSES = frozenset({v.DEPARTED, v.PLACED})
 _PROSPECT, _ABROAD, _CLOSED = "PROSPECT", "ABROAD", "CLOSED"
+_JOURNEY_EVENTS = frozenset({v.DEPARTED, v.PLACED, v.PLACEMENT_UPDATED, v.RETURNED})
 
 
 def fold(
     events: Iterable[dict], worker_id: str, *, open_alerts: Iterable[str] = (), merged_from: Iterable[str] = ()
 ) -> dict:
     """The state of ``worker_id`` from their events (any order, any duplicates; at least one)."""
+    return _fold(events, worker_id, open_alerts, merged_from, None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of a ``history`` and the journey it belongs to, as the fold read it (for the rules)."""
+
+    event: dict
+    episode: int | None  # index in the state's episodes of the one the event touched; None if it touched none
+    episode_after: dict | None  # that episode as it stood right after the event
+
+
+def fold_steps(events: Iterable[dict], worker_id: str) -> tuple[dict, list[Step]]:
+    """``fold``'s state and, in one walk, a ``Step`` per distinct event in fold order.
+
+    DEPARTED, PLACED, PLACEMENT_UPDATED and RETURNED always touch an episode (the current one
+    after them), REGISTERED when the worker is not abroad; certificates, cases and registrations
+    while abroad touch none. Episodes are only ever appended, so an index stays valid.
+    """
+    steps: list[Step] = []
+    return _fold(events, worker_id, (), (), steps), steps
+
+
+def _fold(events: Iterable[dict], worker_id: str, open_alerts: Iterable[str], merged_from: Iterable[str],
+          steps: list[Step] | None) -> dict:
     ordered = history(events)
     if not ordered:
         raise ValueError("a worker's state needs at least one event")
@@ -92,6 +118,8 @@ def fold(
     for event in ordered:
         walk.identity(event)
         _TRANSITIONS[event["event_type"]](walk, event, event["payload"][1])
+        if steps is not None:
+            steps.append(walk.step(event))
     return walk.state(worker_id, ordered, open_alerts, merged_from)
 
 
@@ -197,6 +225,12 @@ class _Walk:
         if current.phase == _PROSPECT and _same_country(current.record["country"], country):
             return current
         return None
+
+    def step(self, event: dict) -> Step:
+        kind = event["event_type"]
+        if kind in _JOURNEY_EVENTS or (kind == v.REGISTERED and not self.abroad):
+            return Step(event, len(self.episodes) - 1, self.current.output())
+        return Step(event, None, None)
 
     def identity(self, event: dict) -> None:
         worker = event["worker"]

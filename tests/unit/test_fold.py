@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import vocabulary as v
-from domain.fold import fold, history, with_event
+from domain.fold import fold, fold_steps, history, with_event
 from domain.lifecycle import event_key
 from domain.validation import validate
 from streams.codec import AvroCodec
@@ -668,6 +668,22 @@ def test_edited_retries_still_give_one_state_whatever_the_order(case_, data):
     first = fold(arrived + edited, "W-prop")
     assert fold(data.draw(st.permutations(arrived + edited)), "W-prop") == first
     assert first["event_count"] == len({event_key(e) for e in events})
+
+
+@SECONDARY
+@given(arrivals())
+def test_each_step_names_the_journey_its_event_touched_as_the_fold_of_the_events_so_far_has_it(case_):
+    events, arrived = case_
+    state, steps = fold_steps(arrived, "W-prop")
+    ordered = history(events)
+    assert state == fold(events, "W-prop") and [s.event for s in steps] == ordered
+    for k, step in enumerate(steps):
+        if step.episode is not None:
+            assert step.episode_after == fold(ordered[: k + 1], "W-prop")["current_episode"]
+        else:
+            assert step.event["event_type"] in (v.TRAINING_COMPLETED, v.REGISTERED, v.CASE_REPORTED, v.CASE_RESOLVED)
+    for index, episode in enumerate(state["episodes"]):
+        assert [s.episode_after for s in steps if s.episode == index][-1] == episode
 
 
 @SECONDARY

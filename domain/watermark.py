@@ -1,0 +1,42 @@
+"""Event time's progress (DESIGN §5): the watermark timed rules compare their deadlines with.
+
+The watermark is the highest event time seen minus the allowed lateness: events up to that
+instant are taken to have arrived, so a deadline before it can be decided. While the sources
+are idle (no event for ``idle_after`` of wall-clock time) it moves on with the wall clock, so a
+silent worker still raises UNCONFIRMED_PLACEMENT in live operation. It never moves back — which
+is safe because validation turns away events stamped in the future (OCCURRED_AT_IN_FUTURE), so
+one bad clock cannot drag every deadline past.
+
+Pure: the wall-clock time is passed in, never read. A replay feeds years of events in minutes
+without idle gaps, so the wall clock never moves it; live, the two advance together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+_ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Watermark:
+    lateness: timedelta = timedelta(hours=1)
+    idle_after: timedelta = timedelta(minutes=1)
+    highest: datetime | None = None  # the highest event time seen
+    lowest: datetime | None = None  # the lowest event time seen: where observation starts (SPIKE's baseline)
+    base: datetime | None = None  # the watermark when the last event arrived
+    seen_at: datetime | None = None  # the wall-clock time the last event arrived
+
+    def at(self, wall: datetime) -> datetime | None:
+        """The watermark at wall-clock time ``wall`` (None before the first event)."""
+        if self.base is None:
+            return None
+        return self.base + max(wall - self.seen_at - self.idle_after, _ZERO)
+
+    def observe(self, event_time: datetime, wall: datetime) -> Watermark:
+        """The watermark after an event of ``event_time`` arrived at wall-clock time ``wall``."""
+        highest = event_time if self.highest is None else max(self.highest, event_time)
+        lowest = event_time if self.lowest is None else min(self.lowest, event_time)
+        candidates = [highest - self.lateness, self.at(wall)]
+        base = max(c for c in candidates if c is not None)
+        return replace(self, highest=highest, lowest=lowest, base=base, seen_at=wall)

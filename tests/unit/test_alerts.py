@@ -1,0 +1,97 @@
+"""Findings, alert ids, what to publish; the watermark; the timer index."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from domain.alerts import OPEN, RESOLVED, WORKER, Subject, alert_id, changes, finding, to_record
+from domain.rules import WORKER_RULES, spike
+from domain.timers import Timers
+from domain.watermark import Watermark
+from streams.codec import AvroCodec
+from streams.settings import PROJECT_ROOT
+
+T = datetime(2026, 3, 1, tzinfo=timezone.utc)
+SUBJECT = Subject(WORKER, "W-1")
+ALERT_SCHEMA = PROJECT_ROOT / "schemas" / "alert" / "v1.avsc"
+
+
+def a_finding(cause=("P3MI-0042:E-1",), resolved_at=None):
+    return finding("UNDERAGE_DEPARTURE", "CRITICAL", SUBJECT, cause, T, "W-1 departed aged 17", ["b", "a", "a"],
+                   resolved_at=resolved_at, details={"age": 17})
+
+
+def test_the_alert_id_is_a_function_of_rule_subject_and_cause_only():
+    assert a_finding().alert_id == alert_id("UNDERAGE_DEPARTURE", SUBJECT, ["P3MI-0042:E-1"])
+    assert a_finding().alert_id == replace(a_finding(), message="other").alert_id
+    assert a_finding().alert_id != a_finding(("P3MI-0042:E-2",)).alert_id
+    assert alert_id("OVERSTAY", SUBJECT, ["x"]) != alert_id("OVERSTAY", Subject(WORKER, "W-2"), ["x"])
+    assert a_finding().alert_id.startswith("A-") and len(a_finding().alert_id) == 22
+
+
+def test_the_record_follows_the_alert_schema():
+    record = to_record(a_finding(resolved_at=T + timedelta(days=1)))
+    assert record == {
+        "alert_id": a_finding().alert_id, "rule": "UNDERAGE_DEPARTURE", "severity": "CRITICAL",
+        "subject": {"kind": "WORKER", "id": "W-1"}, "status": RESOLVED, "opened_at": T,
+        "resolved_at": T + timedelta(days=1), "message": "W-1 departed aged 17", "evidence": ["a", "b"],
+        "details": {"age": "17"},
+    }
+
+
+def test_changes_publish_what_is_new_or_changed_and_withdraw_what_vanished():
+    opened, other = a_finding(), a_finding(("P3MI-0042:E-2",))
+    assert changes({}, [opened]) == [opened]
+    assert changes({opened.alert_id: opened}, [opened]) == []
+    resolved = a_finding(resolved_at=T + timedelta(days=2))
+    assert changes({opened.alert_id: opened}, [resolved]) == [resolved]
+    [withdrawn, new] = sorted(changes({opened.alert_id: opened}, [other]), key=lambda f: f.alert_id != opened.alert_id)
+    assert (withdrawn.alert_id, withdrawn.status, withdrawn.resolved_at) == (opened.alert_id, RESOLVED, opened.opened_at)
+    assert withdrawn.withdrawn and withdrawn.message.startswith("withdrawn: ") and new == other
+    assert changes({withdrawn.alert_id: withdrawn}, []) == []  # withdrawn once only
+    assert opened.status == OPEN
+
+
+def test_the_watermark_trails_the_highest_event_time_and_never_moves_back():
+    mark = Watermark(lateness=timedelta(hours=1), idle_after=timedelta(minutes=1))
+    assert mark.at(T) is None
+    mark = mark.observe(T + timedelta(hours=5), wall=T)
+    assert mark.at(T) == T + timedelta(hours=4)
+    mark = mark.observe(T, wall=T + timedelta(seconds=1))  # a late event
+    assert mark.at(T + timedelta(seconds=1)) == T + timedelta(hours=4)
+    assert (mark.highest, mark.lowest) == (T + timedelta(hours=5), T)
+
+
+def test_idle_sources_let_the_wall_clock_move_it_on_and_a_later_event_keeps_that_progress():
+    mark = Watermark(lateness=timedelta(hours=1), idle_after=timedelta(minutes=1)).observe(T, wall=T)
+    assert mark.at(T + timedelta(seconds=59)) == T - timedelta(hours=1)
+    assert mark.at(T + timedelta(minutes=1, hours=3)) == T + timedelta(hours=2)
+    mark = mark.observe(T, wall=T + timedelta(minutes=1, hours=3))
+    assert mark.at(T + timedelta(minutes=1, hours=3)) == T + timedelta(hours=2)
+
+
+def test_timers_pop_what_is_due_once_and_honour_replacement_and_cancelling():
+    timers = Timers()
+    timers.set("a", T + timedelta(days=2))
+    timers.set("b", T + timedelta(days=1))
+    timers.set("c", T + timedelta(days=1))
+    timers.set("a", T + timedelta(days=3))  # replaced
+    timers.set("c", None)  # cancelled
+    assert timers.pop_due(None) == [] and timers.pop_due(T) == []
+    assert timers.pop_due(T + timedelta(days=2)) == ["b"]
+    assert timers.pop_due(T + timedelta(days=9)) == ["a"] and len(timers) == 0
+
+
+
+def test_the_rules_are_the_thirteen_of_design_section_5_each_named_in_the_alert_schema():
+    rule_doc = next(f["doc"] for f in json.loads(ALERT_SCHEMA.read_text())["fields"] if f["name"] == "rule")
+    assert {*WORKER_RULES, spike.RULE} == set(re.findall(r"[A-Z][A-Z0-9_]{3,}", rule_doc))
+    assert len(WORKER_RULES) == 12
+
+
+def test_a_record_encodes_as_the_alert_schema_and_back():
+    alerts = AvroCodec.named("alert")
+    record = to_record(a_finding(resolved_at=T + timedelta(days=1)))
+    assert alerts.decode(alerts.encode(record)) == record
