@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from domain.counts import DIMENSIONS, canonical_counts
+from domain.counts import DIMENSIONS, NO_STATUS, canonical_counts
 from domain.scoring import Contingency, alert_scores, count_error, identity_score, status_score
 from streams.codec import AvroCodec
 from streams.errors import UserError
@@ -85,7 +85,7 @@ def score(truth: Truth, observed: Observed, as_of: datetime) -> dict:
     """The report, JSON-ready: every figure of ``domain.scoring`` on this truth and these outputs."""
     seen = [(person, observed.worker_of[key]) for key, person in truth.person_of.items() if key in observed.worker_of]
     table = Contingency.of(seen)
-    statuses = {worker: state["status"] for worker, state in observed.states.items()}
+    statuses = {worker: state["status"] or NO_STATUS for worker, state in observed.states.items()}
     person_of_worker = table.main_person()
     predicted_counts = canonical_counts(observed.states.values())
     return {

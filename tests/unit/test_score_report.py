@@ -34,10 +34,12 @@ TRUTH = Truth(
 
 
 def test_the_report_scores_identity_status_alerts_and_counts():
-    # P-1 split over two workers (the third event is on its own), P-3's only event never arrived.
+    # P-1 split over two workers (the third event is on its own), P-3 known only from a case, P-2's
+    # fifth event never arrived.
     observed = Observed(
-        worker_of={"S:1": "W-a", "S:2": "W-a", "S:3": "W-b", "S:4": "W-c", "S:5": "W-c", "S:99": "W-z"},
-        states={"W-a": _state("PLACED", "TW"), "W-b": _state("DEPARTED", "TW"), "W-c": _state("PLACED", "TW")},
+        worker_of={"S:1": "W-a", "S:2": "W-a", "S:3": "W-b", "S:4": "W-c", "S:6": "W-z", "S:99": "W-z"},
+        states={"W-a": _state("PLACED", "TW"), "W-b": _state("DEPARTED", "TW"), "W-c": _state("PLACED", "TW"),
+                "W-z": _state(None)},  # known only from a case report: no stage
         alerts=[
             {"alert_id": "a1", "rule": "OVERSTAY", "subject": {"kind": "WORKER", "id": "W-a"}},
             {"alert_id": "a2", "rule": "OVERSTAY", "subject": {"kind": "WORKER", "id": "W-c"}},
@@ -51,9 +53,9 @@ def test_the_report_scores_identity_status_alerts_and_counts():
     assert report["records"] == {"truth": 6, "in_a_worker": 5, "missing": 1, "unexpected": 1}
     identity = report["identity"]
     assert identity["pairwise_precision"] == 1.0
-    assert identity["pairwise_recall"] == pytest.approx(2 / 4)  # P-1's 3 pairs, P-2's 1; 1 + 1 kept together
+    assert identity["pairwise_recall"] == pytest.approx(1 / 3)  # of P-1's 3 pairs one kept together
     assert report["status"]["correct"] == 1 and report["status"]["accuracy"] == pytest.approx(1 / 3)
-    assert {"true": "DEPARTED", "predicted": "MISSING", "persons": 1} in report["status"]["confusion"]
+    assert {"true": "DEPARTED", "predicted": "NO_STATUS", "persons": 1} in report["status"]["confusion"]
     # P-2's overstay is not due yet: raising it is a false positive; the SPIKE was missed.
     assert report["alerts"]["OVERSTAY"] == {"expected": 1, "raised": 2, "matched": 1, "precision": 0.5, "recall": 1.0}
     assert report["alerts"]["SPIKE"]["recall"] == 0.0  # the withdrawn one does not count
