@@ -13,7 +13,7 @@ from random import Random
 
 from simulator import figures
 from simulator.clock import years_before
-from simulator.draw import Table
+from simulator.draw import Table, below
 from simulator.journey import NON_PROCEDURAL, NORMAL, UNCONFIRMED, SpikeRole, event_uuid
 from simulator.rates import ANOMALY_ROLES, Rates
 from simulator.reference_data import Reference
@@ -105,8 +105,8 @@ class World:
     def employer(self, rng: Random, country: str, sector: str) -> str:
         """A synthetic employer: a private household for domestic work and care, else a company."""
         if sector in _HOUSEHOLD_SECTORS:
-            return f"HOUSEHOLD {country}-{rng.randrange(1_000_000):06d}"
-        number = rng.randrange(figures.EMPLOYERS_PER_DESTINATION_SECTOR)
+            return f"HOUSEHOLD {country}-{below(rng, 1_000_000):06d}"
+        number = below(rng, figures.EMPLOYERS_PER_DESTINATION_SECTOR)
         word = _COMPANY_WORDS[number % len(_COMPANY_WORDS)]
         return f"SYNTHETIC {word} {sector.split('_')[0]} {number:03d} {_COMPANY_SUFFIX.get(country, 'LLC')}"
 
