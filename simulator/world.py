@@ -34,10 +34,7 @@ _COMPANY_WORDS = ("AGRO", "MAJU", "JAYA", "GLOBAL", "PRIMA", "SEJATI", "TEKNIK",
 class SpikeGroup:
     subject_kind: str
     subject_id: str
-    country: str
-    sector: str
-    burst: int  # the burst week's first day
-    members: tuple[SpikeRole, ...]
+    members: tuple[SpikeRole, ...]  # the first SPIKE_BURST have their incident in the burst week
 
 
 class World:
@@ -134,7 +131,7 @@ class World:
                 departed = burst - rng.randint(90, 250)
                 members.append(SpikeRole(kind, subject, country, sector, departed, incident,
                                          event_uuid(rng) if incident is not None else None))
-            groups.append(SpikeGroup(kind, subject, country, sector, burst, tuple(members)))
+            groups.append(SpikeGroup(kind, subject, tuple(members)))
         return groups
 
 
