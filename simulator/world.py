@@ -24,6 +24,9 @@ DEFAULT_YEARS = 3
 SPIKE_GROUP = 24  # workers of one employer or P3MI in a SPIKE group
 SPIKE_BURST = 12  # of whom this many have their incident in the burst week
 SPIKE_MIN_WORKERS = 200  # smaller populations get no SPIKE group
+# A burst falls at least this many days after the window opens (its members departed up to 250
+# days before it, and trained up to 85 days before that) and before it closes.
+_SPIKE_EARLIEST, _SPIKE_LATEST = 340, 90
 _COMPANY_SUFFIX = {"MY": "SDN BHD", "SG": "PTE LTD", "BN": "SDN BHD", "HK": "LTD", "TW": "CO LTD", "KR": "CO LTD",
                    "JP": "KK"}
 _HOUSEHOLD_SECTORS = frozenset({"DOMESTIC_WORKER", "CAREGIVER"})
@@ -113,12 +116,14 @@ class World:
         terminations, each in one week, against a baseline of none."""
         if self.workers < SPIKE_MIN_WORKERS or self.rates.spike_per_workers == 0:
             return []
+        if self.until - self.start < _SPIKE_EARLIEST + _SPIKE_LATEST:
+            return []  # a window too short for a burst with its members' history inside it
         count = max(2, round(self.workers * self.rates.spike_per_workers))
         count = min(count, self.workers // SPIKE_GROUP // 4)
         groups = []
         for g in range(count):
             rng = Random(f"{self.seed}:spike:{g}")
-            burst = rng.randint(self.start + 300, self.until - 90)
+            burst = rng.randint(self.start + _SPIKE_EARLIEST, self.until - _SPIKE_LATEST)
             if g % 2 == 0:
                 kind, country, sector = "EMPLOYER", "MY", "PLANTATION"
                 subject = f"SYNTHETIC LONJAKAN {g + 1:03d} SDN BHD"
