@@ -23,6 +23,15 @@ class Table:
 
 
 def between(rng: Random, bounds: tuple[int, int]) -> int:
-    """A whole number uniformly in ``bounds`` (both ends included); ``randint`` costs 4x more."""
-    low, high = bounds
+    """A whole number uniformly in ``bounds`` (both ends included)."""
+    return uniform_int(rng, *bounds)
+
+
+def uniform_int(rng: Random, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` (both included): ``randint``'s job at a quarter of its cost."""
     return low + int(rng.random() * (high - low + 1))
+
+
+def below(rng: Random, n: int) -> int:
+    """A whole number from 0 to ``n - 1``, as ``randrange(n)`` but cheaper."""
+    return int(rng.random() * n)

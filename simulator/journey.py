@@ -20,7 +20,7 @@ from random import Random
 
 from simulator import figures
 from simulator.clock import FIRST_SECOND, LAST_SECOND, add_months, day_text, occurred_at, timestamp
-from simulator.draw import between
+from simulator.draw import below, between, uniform_int
 from simulator.identity import mistyped_nik, nik, passport
 from simulator.names import full_name, variant
 
@@ -121,7 +121,7 @@ class _Builder:
         start = self._start_day()
         age_days = int(rng.triangular(figures.AGE_MIN, figures.AGE_MAX, figures.AGE_MODE) * 365.25)
         if self.role == "underage":  # 16 or 17 on the departure day, 33-60 days after the start
-            age_days = rng.randint(5_850, 6_300)
+            age_days = uniform_int(rng, 5_850, 6_300)
         born = start - age_days - 90
         name, father = full_name(rng, sex)
         self.person = Person(self.index, self.role, nik(self.index, regency, date.fromordinal(born), sex), name, father,
@@ -141,7 +141,7 @@ class _Builder:
         latest = ctx.until - 30
         if self.role not in (NORMAL, NON_PROCEDURAL, UNCONFIRMED):
             latest = ctx.until - (900 if self.role == "overstay" else 200)
-        return rng.randint(ctx.start, max(ctx.start, latest))
+        return uniform_int(rng, ctx.start, max(ctx.start, latest))
 
     # ---- events --------------------------------------------------------------------------------
     def emit(self, day: int, event_type: str, kind: str, source_id: str, worker: dict, payload: dict,
@@ -227,7 +227,7 @@ class _Builder:
 
         certificate = {"certificate_no": f"SRT-{self.index + 1:07d}-{n + 1}", "competency": sector,
                        "issued_on": day_text(trained), "valid_until": day_text(trained + figures.CERTIFICATE_VALID_DAYS)}
-        lpk = f"LPK-{1 + rng.randrange(figures.TRAINING_CENTERS):03d}"
+        lpk = f"LPK-{1 + below(rng, figures.TRAINING_CENTERS):03d}"
         if role == "late_certificate":  # issued before departure, reported weeks after it
             self.emit(departed + between(rng, (5, 40)), "TRAINING_COMPLETED", TRAINING_CENTER, lpk,
                       self._home_worker(False, None), certificate, n)
@@ -245,19 +245,19 @@ class _Builder:
         employer = spike.subject_id if spike and spike.subject_kind == "EMPLOYER" else self.ctx.employer(rng, country, sector)
         episode.employer_name = employer
         salary = self._salary(country, sector)
-        job_order = f"JO-{p3mi[5:]}-{rng.randrange(100_000):05d}"
+        job_order = f"JO-{p3mi[5:]}-{below(rng, 100_000):05d}"
         registration = {"job_order_id": job_order, "destination_country": country, "sector": sector,
                         "employer_name": employer, "contract_months": months, "monthly_salary": salary}
         conflicting_birth = None
         if role == "identity_conflict":  # the agency typed another birth year: the NIK contradicts it
-            conflicting_birth = self.person.date_of_birth + rng.choice((-1, 1)) * 365 * rng.randint(1, 3)
+            conflicting_birth = self.person.date_of_birth + rng.choice((-1, 1)) * 365 * uniform_int(rng, 1, 3)
         self.emit(registered, "REGISTERED", P3MI, p3mi,
                   self._home_worker(False, self.p3mi_local_id, born=conflicting_birth), registration, n)
 
         departure = {"destination_country": country, "sector": sector, "job_order_id": job_order,
                      "departure_port": rng.choice(_DEPARTURE_PORTS)}
         if role != "no_social_security":
-            departure["social_security_no"] = f"{rng.randrange(10**10, 10**11)}"
+            departure["social_security_no"] = f"{10**10 + below(rng, 9 * 10**10)}"
         if self.typo_nik and n == 0:  # the mistyped NIK travels without the passport (not two NIKs on one passport)
             worker = self._home_worker(False, self.p3mi_local_id, nik_override=self.typo_nik)
         else:
@@ -300,7 +300,7 @@ class _Builder:
         contract_end = add_months(placed, months)
         knows_nik = role != NON_PROCEDURAL or rng.random() < 0.5
         placement = {"country": country, "employer_name": employer,
-                     "employer_address": f"SYNTHETIC ADDRESS {rng.randrange(1, 999)}, {country}", "sector": sector,
+                     "employer_address": f"SYNTHETIC ADDRESS {1 + below(rng, 998)}, {country}", "sector": sector,
                      "contract_start": day_text(placed), "contract_end": day_text(contract_end)}
         if salary:
             placement["monthly_salary"] = salary
@@ -313,10 +313,10 @@ class _Builder:
             reason, returned = "EARLY_TERMINATION", spike.incident
         elif role == NON_PROCEDURAL:
             reason = ctx.np_return_reasons.pick(rng)
-            returned = rng.randint(placed + 30, max(placed + 30, contract_end - 10))
+            returned = uniform_int(rng, placed + 30, max(placed + 30, contract_end - 10))
         elif rng.random() < ctx.early_share and spike is None:
             reason = ctx.early_reasons.pick(rng)
-            returned = rng.randint(placed + 30, max(placed + 30, contract_end - 30))
+            returned = uniform_int(rng, placed + 30, max(placed + 30, contract_end - 30))
         else:
             reason, returned = "CONTRACT_COMPLETED", None
         if reason == "CONTRACT_COMPLETED" and not stays and returned is None:
@@ -331,11 +331,11 @@ class _Builder:
         last_day = contract_end if stays else returned  # what happens abroad happens before this
 
         if rng.random() < rates.passport_renewal and last_day - placed > 120:
-            renewal_day = rng.randint(placed + 30, last_day - 60)
+            renewal_day = uniform_int(rng, placed + 30, last_day - 60)
         else:
             renewal_day = None
         if rng.random() < rates.employer_change and last_day - placed > 150 and spike is None:
-            changed = rng.randint(placed + 60, last_day - 60)
+            changed = uniform_int(rng, placed + 60, last_day - 60)
             self._maybe_renew(renewal_day, changed)
             employer = ctx.employer(rng, country, sector)
             if self.emit(changed, "PLACEMENT_UPDATED", EMBASSY, embassy, self._embassy_worker(knows_nik),
@@ -372,7 +372,7 @@ class _Builder:
         elif role == "case_unresolved" or rng.random() < self.rates.case * (3 if role == NON_PROCEDURAL else 1):
             if last_day - placed < 60:
                 return
-            reported, event_id = rng.randint(placed + 10, last_day - 50 if role != "case_unresolved" else last_day - 40), None
+            reported, event_id = uniform_int(rng, placed + 10, last_day - 50 if role != "case_unresolved" else last_day - 40), None
         else:
             return
         self._maybe_renew(renewal_day, reported)

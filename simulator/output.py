@@ -22,7 +22,7 @@ from random import Random
 import orjson
 
 from domain.partner_json import from_json
-from simulator import truth
+from simulator import spikes, truth
 from simulator.clock import DAY, EPOCH, timestamp
 from simulator.journey import EMBASSY, NORMAL, P3MI, TRAINING_CENTER, build_person
 from simulator.malformed import MALFORMATIONS
@@ -53,6 +53,7 @@ class ChunkResult:
     malformed_count: int = 0
     canonical: dict = field(default_factory=lambda: {d: Counter() for d in (*_DIMENSIONS, "status")})
     sources: dict = field(default_factory=lambda: {k: {d: Counter() for d in _DIMENSIONS} for k in (P3MI, EMBASSY)})
+    incidents: Counter = field(default_factory=Counter)  # (country, kind, day): what country SPIKEs are judged on
 
 
 class _Layout:
@@ -86,7 +87,8 @@ def generate_chunk(world: World, layout: _Layout, first: int, last: int) -> Chun
             anomalies.append(orjson.dumps(anomaly))
         group = world.spike_group_led_by(index)
         if group is not None:
-            anomalies.append(orjson.dumps(truth.spike_anomaly(group)))
+            anomalies.append(orjson.dumps(spikes.burst_anomaly(group)))
+        result.incidents.update(spikes.incidents(person, events))
         pid = person.person_id
         for ordinal, event in enumerate(person.events):
             doc = event.doc
@@ -175,6 +177,7 @@ def write_population(world: World, out: Path, processes: int = 2,
             malformed.write(result.malformed)
             _add(totals, result)
             progress("people", min(result.first + CHUNK, world.workers), world.workers)
+        anomalies.write(_lines([orjson.dumps(a) for a in spikes.country_anomalies(world.spikes, totals.incidents)]))
     for handle in spill_files.values():
         handle.close()
     _merge_spills(spill_dir, sorted(spill_files), out / "events.jsonl", progress)
@@ -207,6 +210,7 @@ def _add(totals: ChunkResult, result: ChunkResult) -> None:
     totals.events += result.events
     totals.distinct += result.distinct
     totals.malformed_count += result.malformed_count
+    totals.incidents.update(result.incidents)
     for name, counter in result.canonical.items():
         totals.canonical[name].update(counter)
     for kind, dims in result.sources.items():

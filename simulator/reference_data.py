@@ -43,7 +43,7 @@ class Reference:
         active = [licence for licence in licences if licence.status == "ACTIVE"]
         self._active = Table({licence.p3mi_id: sizes.lognormvariate(0, 1) for licence in active})
         self._withdrawn = tuple(licence.p3mi_id for licence in licences if licence.status != "ACTIVE")
-        self._expiring = tuple(licence for licence in active)
+        self._active_licences = tuple(active)
         self.policy = {(r["country"], r["sector"]): r for r in _records(directory, DESTINATION_POLICY)}
         self.moratorium_countries = tuple(
             sorted(country for (country, sector), r in self.policy.items() if r["moratorium"] and sector == "DOMESTIC_WORKER")
@@ -63,7 +63,7 @@ class Reference:
 
     def unlicensed_p3mi(self, rng: Random, day: int) -> str:
         """A P3MI not licensed on ``day``: expired or not yet valid when one is, else suspended or revoked."""
-        lapsed = [licence.p3mi_id for licence in self._expiring if not licence.valid_on(day)]
+        lapsed = [licence.p3mi_id for licence in self._active_licences if not licence.valid_on(day)]
         if lapsed and rng.random() < 0.5:
             return rng.choice(lapsed)
         return rng.choice(self._withdrawn)

@@ -78,7 +78,7 @@ class _Anomalies:
 
 
 def anomalies(person: Person, events: list[Event], reference) -> list[dict]:
-    """Every worker-subject alert the rules must raise for this person (SPIKE is per group: ``spike_anomaly``)."""
+    """Every worker-subject alert the rules must raise for this person (SPIKE is per group: ``simulator.spikes``)."""
     found = _Anomalies(person)
     by_episode: dict[int, list[Event]] = {}
     for event in events:
@@ -213,14 +213,6 @@ def _identity(found: _Anomalies, person: Person, events: list[Event]) -> None:
         if worker.get("nik") and (worker.get("date_of_birth", born) != born or worker.get("sex", sex) != sex):
             found.add("IDENTITY_CONFLICT", [event], event.t)
             return
-
-
-def spike_anomaly(group) -> dict:
-    """The SPIKE a group's burst must raise: subject the employer or the P3MI, evidence the burst's reports."""
-    evidence = [m.incident_event_id for m in group.members if m.incident is not None]
-    opened = (max(m.incident for m in group.members if m.incident is not None) + 1 - EPOCH) * DAY
-    return {"rule": "SPIKE", "subject": {"kind": group.subject_kind, "id": group.subject_id}, "evidence": evidence,
-            "opened_at": iso_utc(opened), "due_at": None, "resolved_at": None}
 
 
 def person_record(person: Person, events: list[Event]) -> dict:

@@ -13,7 +13,7 @@ from random import Random
 
 from simulator import figures
 from simulator.clock import years_before
-from simulator.draw import Table
+from simulator.draw import Table, below
 from simulator.journey import NON_PROCEDURAL, NORMAL, UNCONFIRMED, SpikeRole, event_uuid
 from simulator.rates import ANOMALY_ROLES, Rates
 from simulator.reference_data import Reference
@@ -24,6 +24,9 @@ DEFAULT_YEARS = 3
 SPIKE_GROUP = 24  # workers of one employer or P3MI in a SPIKE group
 SPIKE_BURST = 12  # of whom this many have their incident in the burst week
 SPIKE_MIN_WORKERS = 200  # smaller populations get no SPIKE group
+# A burst falls at least this many days after the window opens (its members departed up to 250
+# days before it, and trained up to 85 days before that) and before it closes.
+_SPIKE_EARLIEST, _SPIKE_LATEST = 340, 90
 _COMPANY_SUFFIX = {"MY": "SDN BHD", "SG": "PTE LTD", "BN": "SDN BHD", "HK": "LTD", "TW": "CO LTD", "KR": "CO LTD",
                    "JP": "KK"}
 _HOUSEHOLD_SECTORS = frozenset({"DOMESTIC_WORKER", "CAREGIVER"})
@@ -34,10 +37,7 @@ _COMPANY_WORDS = ("AGRO", "MAJU", "JAYA", "GLOBAL", "PRIMA", "SEJATI", "TEKNIK",
 class SpikeGroup:
     subject_kind: str
     subject_id: str
-    country: str
-    sector: str
-    burst: int  # the burst week's first day
-    members: tuple[SpikeRole, ...]
+    members: tuple[SpikeRole, ...]  # the first SPIKE_BURST have their incident in the burst week
 
 
 class World:
@@ -105,8 +105,8 @@ class World:
     def employer(self, rng: Random, country: str, sector: str) -> str:
         """A synthetic employer: a private household for domestic work and care, else a company."""
         if sector in _HOUSEHOLD_SECTORS:
-            return f"HOUSEHOLD {country}-{rng.randrange(1_000_000):06d}"
-        number = rng.randrange(figures.EMPLOYERS_PER_DESTINATION_SECTOR)
+            return f"HOUSEHOLD {country}-{below(rng, 1_000_000):06d}"
+        number = below(rng, figures.EMPLOYERS_PER_DESTINATION_SECTOR)
         word = _COMPANY_WORDS[number % len(_COMPANY_WORDS)]
         return f"SYNTHETIC {word} {sector.split('_')[0]} {number:03d} {_COMPANY_SUFFIX.get(country, 'LLC')}"
 
@@ -116,12 +116,14 @@ class World:
         terminations, each in one week, against a baseline of none."""
         if self.workers < SPIKE_MIN_WORKERS or self.rates.spike_per_workers == 0:
             return []
+        if self.until - self.start < _SPIKE_EARLIEST + _SPIKE_LATEST:
+            return []  # a window too short for a burst with its members' history inside it
         count = max(2, round(self.workers * self.rates.spike_per_workers))
         count = min(count, self.workers // SPIKE_GROUP // 4)
         groups = []
         for g in range(count):
             rng = Random(f"{self.seed}:spike:{g}")
-            burst = rng.randint(self.start + 300, self.until - 90)
+            burst = rng.randint(self.start + _SPIKE_EARLIEST, self.until - _SPIKE_LATEST)
             if g % 2 == 0:
                 kind, country, sector = "EMPLOYER", "MY", "PLANTATION"
                 subject = f"SYNTHETIC LONJAKAN {g + 1:03d} SDN BHD"
@@ -134,7 +136,7 @@ class World:
                 departed = burst - rng.randint(90, 250)
                 members.append(SpikeRole(kind, subject, country, sector, departed, incident,
                                          event_uuid(rng) if incident is not None else None))
-            groups.append(SpikeGroup(kind, subject, country, sector, burst, tuple(members)))
+            groups.append(SpikeGroup(kind, subject, tuple(members)))
         return groups
 
 

@@ -140,3 +140,8 @@ def test_bad_options_give_one_line_and_exit_1(tmp_path, extra, says):
     result = _pantau("simulate", "--workers", "10", "--seed", "1", "--out", str(tmp_path), *extra)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr
+
+
+def test_every_event_happens_within_the_window(population):
+    days = {line[line.index(b'"occurred_at":"') + 15:][:10] for line in (population / "events.jsonl").read_bytes().splitlines()}
+    assert b"2023-10-31" <= min(days) and max(days) <= b"2026-10-31"

@@ -1,0 +1,88 @@
+"""SPIKE in the truth: the injected bursts, and the country-level spikes those bursts imply.
+
+An injected burst (12 cases at one employer, or 12 early terminations through one P3MI, in one
+week) counts against the worker's country too, and in a small population that alone is far above
+the country's own baseline. Which country bursts are spikes is decided with the model the SPIKE
+rule is specified with (thresholds of ``domain.rules.thresholds``): the count in the burst's
+7 days against the country's own rate over the 8 weeks before, through a negative binomial
+(Gamma–Poisson) predictive limit at p = 1e-5, and at least 5 incidents. The country's daily
+incident counts are all it needs, so memory stays flat. Natural spikes (chance, no injection)
+are not listed; at p = 1e-5 they are rare.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from simulator.clock import DAY, EPOCH, iso_utc
+from simulator.journey import Event, Person
+
+CASE, EARLY_TERMINATION = "CASE", "EARLY_TERMINATION"
+WINDOW_DAYS, BASELINE_DAYS = 7, 56
+P_VALUE, MIN_COUNT, FLOOR = 1e-5, 5, 0.5
+
+
+def incidents(person: Person, events: list[Event]) -> Counter:
+    """(country, kind, day) → count: the person's cases and early terminations, by the country of their journey."""
+    found: Counter = Counter()
+    returned: set[int] = set()
+    for event in events:
+        country = person.episodes[event.episode].country
+        day = event.t // DAY + EPOCH
+        if event.type == "CASE_REPORTED":
+            found[(country, CASE, day)] += 1
+        elif event.type == "RETURNED" and event.episode not in returned:
+            returned.add(event.episode)  # the first report of the return is the incident
+            if event.doc["payload"]["reason"] == EARLY_TERMINATION:
+                found[(country, EARLY_TERMINATION, day)] += 1
+    return found
+
+
+def burst_anomaly(group) -> dict:
+    """The SPIKE the group's burst raises against its employer or P3MI (a baseline of none)."""
+    return _anomaly(group.subject_kind, group.subject_id, group, _limit(0))
+
+
+def country_anomalies(groups, counts: Counter) -> list[dict]:
+    """The SPIKEs the bursts raise against their country, where the country's baseline is low enough."""
+    found = []
+    for group in groups:
+        member = group.members[0]
+        kind = CASE if group.subject_kind == "EMPLOYER" else EARLY_TERMINATION
+        first = min(m.incident for m in group.members if m.incident is not None)
+        window = sum(counts[(member.country, kind, first + d)] for d in range(WINDOW_DAYS))
+        baseline = sum(counts[(member.country, kind, first - d)] for d in range(1, BASELINE_DAYS + 1))
+        limit = _limit(baseline)
+        if window >= limit:
+            found.append(_anomaly("COUNTRY", member.country, group, max(1, limit - (window - len(_burst(group))))))
+    return found
+
+
+def _limit(baseline: int) -> int:
+    """The count a window must reach to spike, after ``baseline`` incidents in the 8 weeks before it."""
+    windows = BASELINE_DAYS / WINDOW_DAYS
+    return max(MIN_COUNT, predictive_limit(max(baseline, FLOOR * windows), windows, P_VALUE))
+
+
+def predictive_limit(shape: float, windows: float, p_value: float) -> int:
+    """The least n with P(X >= n) <= ``p_value`` for one window's count X after ``shape`` incidents in
+    ``windows`` windows: the negative binomial predictive of a Poisson rate known only from that sample."""
+    log_p, log_q = math.log(windows / (windows + 1)), math.log(1 / (windows + 1))
+    tail, n = 1.0, 0
+    while tail > p_value:
+        tail -= math.exp(math.lgamma(n + shape) - math.lgamma(shape) - math.lgamma(n + 1) + shape * log_p + n * log_q)
+        n += 1
+    return n
+
+
+def _burst(group) -> list:
+    return sorted((m for m in group.members if m.incident is not None), key=lambda m: m.incident)
+
+
+def _anomaly(kind: str, subject: str, group, crossing: int) -> dict:
+    """Opened on the day of the burst's ``crossing``-th incident (the one that reaches the limit), at 00:00 UTC."""
+    burst = _burst(group)
+    opened = burst[min(crossing, len(burst)) - 1].incident
+    return {"rule": "SPIKE", "subject": {"kind": kind, "id": subject},
+            "evidence": [m.incident_event_id for m in burst],
+            "opened_at": iso_utc((opened - EPOCH) * DAY), "due_at": None, "resolved_at": None}
