@@ -1,7 +1,7 @@
 """faust-streaming 0.15.3, corrected where it loses records or commits what it has not produced.
 
 ``install`` replaces the aiokafka transport's consumer (and, under exactly_once, producer) class
-with subclasses that fix three faults in ``faust/transport/consumer.py``. Evidence, costs and
+with subclasses that fix three faults of its consumer and recovery. Evidence, costs and
 the upstream issues: ``docs/processing-guarantees.md``.
 
 1. **Records lost when streams resume** (both guarantees; ``_Consumer``). Recovery resumes the
