@@ -9,8 +9,10 @@ committed offset has not moved for longer than ``stall_after`` seconds; an idle 
 (no lag) or a moving one is fine, however far behind. A worker whose samples stopped coming
 is unhealthy too: then nothing is known to move.
 
-Under ``exactly_once`` a partition's last transaction marker sits past the last record, so an
-idle partition can show a lag of 1 that never moves: at_least_once (the default) has no markers.
+Under ``exactly_once`` a partition's last transaction marker sits past the last record, and the
+group never commits past it: the end a sample gives is then the end of the *records* (the shell
+asks a ``read_committed`` reader whether the offsets after the committed one hold any), so an
+idle, fully processed partition has no lag. at_least_once (the default) has no markers.
 
 Plain data and functions: the worker's timer feeds ``observe``, ``/healthz`` asks ``verdict``.
 Times are seconds on a monotonic clock.
@@ -30,7 +32,7 @@ class Offsets:
     """One partition at one instant."""
 
     committed: int | None  # None: the group never committed this partition
-    end: int
+    end: int  # one past the last record (under exactly_once, not past a trailing transaction marker)
 
     @property
     def lag(self) -> int:

@@ -19,6 +19,7 @@ import time
 import redis.asyncio as aioredis
 from aiohttp import ClientError
 from aiohttp import web as aiohttp_web
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from faust.exceptions import SameNode
 from faust.web.exceptions import ParseError, ServiceUnavailable
@@ -34,6 +35,7 @@ from domain.state_document import to_document
 from domain.validation import is_passport
 from streams import metrics
 from streams.app import Pipeline
+from streams.topic_reader import RecordProbe
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +165,7 @@ class ProgressWatch:
         self._bootstrap = pipeline.settings.kafka_bootstrap
         self._topics = {*pipeline.topics.all_ingest, pipeline.topics.by_worker}
         self._admin: AIOKafkaAdminClient | None = None
+        self._probe = RecordProbe(pipeline.settings)
         self.health = Health(sampled_at=time.monotonic())
 
     async def sample(self) -> None:
@@ -181,8 +184,26 @@ class ProgressWatch:
         if not owned:
             return {}
         ends = await self._app.consumer.highwaters(*owned)
-        committed = await (await self._admin_client()).list_consumer_group_offsets(self._app.conf.id, partitions=owned)
-        return {(tp.topic, tp.partition): Offsets(_committed_offset(committed.get(tp)), ends[tp]) for tp in owned}
+        answer = await (await self._admin_client()).list_consumer_group_offsets(self._app.conf.id, partitions=owned)
+        committed = {tp: _committed_offset(answer.get(tp)) for tp in owned}
+        if self._app.in_transaction:
+            ends = await self._record_ends(committed, ends)
+        return {(tp.topic, tp.partition): Offsets(committed[tp], ends[tp]) for tp in owned}
+
+    async def _record_ends(self, committed: dict, ends: dict) -> dict:
+        """Under exactly_once, offsets past the committed one may hold no record at all: the
+        last transaction's marker (an idle, fully processed partition is left with a lag of 1
+        that never moves), aborted records. Where they hold none, the end is the committed offset."""
+        behind = {
+            TopicPartition(tp.topic, tp.partition): (committed[tp] or 0, end)
+            for tp, end in ends.items()
+            if (committed[tp] or 0) < end
+        }
+        if not behind:
+            return ends
+        with_records = {(tp.topic, tp.partition) for tp in await self._probe.with_records(behind)}
+        markers_only = {(tp.topic, tp.partition) for tp in behind} - with_records
+        return {tp: committed[tp] or 0 if (tp.topic, tp.partition) in markers_only else end for tp, end in ends.items()}
 
     async def _admin_client(self) -> AIOKafkaAdminClient:
         if self._admin is None:
@@ -194,6 +215,7 @@ class ProgressWatch:
     async def close(self) -> None:
         if self._admin is not None:
             await self._admin.close()
+        await self._probe.close()
 
 
 def _committed_offset(committed) -> int | None:

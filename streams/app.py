@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import faust
 
-from streams import metrics
+from streams import faust_fixes, metrics
 from streams.codec import AvroCodec
 from streams.projection import RedisProjection
 from streams.settings import Settings
@@ -65,6 +65,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
     from streams import api
 
     app = create_app(settings)
+    faust_fixes.install(app)
     pipeline = Pipeline(
         settings=settings,
         app=app,

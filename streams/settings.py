@@ -22,7 +22,7 @@ class Settings:
     web_port: int = 6066
     partitions: int = 4
     # at_least_once by default: the fold's event ids already give an exactly-once effect, and
-    # faust-streaming 0.15's exactly_once stops committing after a crash (docs/processing-guarantees.md).
+    # exactly_once rests on patched faust internals and costs throughput (docs/processing-guarantees.md).
     processing_guarantee: str = "at_least_once"
 
     @classmethod

@@ -1,10 +1,12 @@
 """Read a topic from its beginning to its current end, without a consumer group.
 
 For ``pantau redis rebuild``, the tests and the scorer: a snapshot of what a topic holds now.
+And for ``/healthz``: whether a range of offsets holds records at all (``RecordProbe``).
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -62,3 +64,51 @@ async def latest_by_key(settings: Settings, topic: str) -> dict[bytes, bytes]:
     async for record in read_to_end(settings, topic):
         latest[record.key] = record.value
     return latest
+
+
+class RecordProbe:
+    """Tells apart offsets that hold records from offsets that only a transaction took.
+
+    A transaction's commit or abort marker takes an offset, and so do aborted records, but a
+    ``read_committed`` reader never receives them: under exactly_once a fully processed partition
+    ends with a marker its consumer group never commits past. One long-lived consumer, no group.
+    """
+
+    def __init__(self, settings: Settings):
+        self._bootstrap = settings.kafka_bootstrap
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def with_records(self, ranges: Mapping[TopicPartition, tuple[int, int]], timeout_ms: int = 1000) -> set:
+        """Which partitions hold a record in their ``[start, end)`` range; a partition that could
+        not be read through to ``end`` in time counts as holding one (lag is not explained away)."""
+        consumer = await self._started()
+        consumer.assign(list(ranges))
+        for tp, (start, _) in ranges.items():
+            consumer.seek(tp, start)
+        found, unread = set(), dict(ranges)
+        deadline = time.monotonic() + timeout_ms / 1000
+        while unread and time.monotonic() < deadline:
+            left_ms = max(1, int((deadline - time.monotonic()) * 1000))
+            batch = await consumer.getmany(*unread, timeout_ms=left_ms)
+            for tp, records in batch.items():
+                if any(record.offset < unread[tp][1] for record in records):
+                    found.add(tp)
+                    del unread[tp]
+            for tp in list(unread):
+                # No record before end, and the position moved past the markers to end.
+                if await consumer.position(tp) >= unread[tp][1]:
+                    del unread[tp]
+        return found | set(unread)
+
+    async def _started(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+            )
+            await consumer.start()
+            self._consumer = consumer
+        return self._consumer
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
