@@ -72,7 +72,7 @@ def run(count: int, settings: Settings, workdir: Path, progress: Progress) -> di
             if done and first is None:
                 first = time.monotonic()
             progress.update(task, completed=done)
-            time.sleep(0.2)
+            time.sleep(0.5)  # each look renders the metrics page: a cost to the worker measured
         finished = time.monotonic()
         progress.update(task, completed=done)
         applied = int(worker.counter("pantau_events", outcome="applied"))

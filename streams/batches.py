@@ -1,0 +1,42 @@
+"""Handling a stream in batches: faust's ``take_events``, and the table routing faust keeps per event.
+
+Per event, an agent paid for a Redis round trip, a changelog record, a state record and a fold
+of the worker's events; in a batch a worker's outputs are written once, and Redis hears once.
+
+Faust routes a table read or write to the partition of the *current event*, a context variable
+its stream sets while an agent handles one value. A batch is handled outside that, where faust
+refuses table writes ("Cannot modify table key from outside of stream iteration"): ``handling``
+sets it for one event of the batch.
+
+Crash safety: ``take_events`` acks a batch's events only after the agent's body for the batch
+has returned, and faust commits only acked offsets (under ``at_least_once`` after flushing the
+producer, so the changelog and output records sent for them are on the broker first). A crash
+mid-batch commits none of it: the whole batch is delivered again, and the fold absorbs what
+was already applied.
+"""
+from __future__ import annotations
+
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
+from faust.streams import _current_event
+from faust.types import EventT, StreamT
+
+# Events per batch. A backlog fills it at once; a trickle waits at most BATCH_WITHIN for it.
+BATCH_SIZE = 1000
+BATCH_WITHIN = 0.1  # seconds
+
+
+def batches(stream: StreamT) -> AsyncIterator[list[EventT]]:
+    return stream.take_events(BATCH_SIZE, within=BATCH_WITHIN)
+
+
+@contextmanager
+def handling(event: EventT) -> Iterator[None]:
+    """Table reads and writes inside this block go to ``event``'s partition, as in a per-event agent."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
