@@ -16,7 +16,7 @@ from collections import Counter
 from domain.fold import fold
 from streams import metrics
 from streams.app import Pipeline
-from streams.batches import batches, handling
+from streams.batches import batches, handling, paced
 from streams.emit import emit
 
 
@@ -31,7 +31,7 @@ def register(pipeline: Pipeline) -> None:
             started = time.perf_counter()
             touched = {}  # table key → (the worker's last event in the batch, their grown history)
             outcomes = Counter()
-            for received in batch:
+            async for received in paced(batch):
                 event = pipeline.events.decode(received.value)
                 table_key = received.key
                 if table_key in touched:
@@ -45,7 +45,7 @@ def register(pipeline: Pipeline) -> None:
                 outcomes[event["source"]["kind"], event["event_type"], outcome] += 1
 
             states = []
-            for table_key, (received, history) in touched.items():
+            async for table_key, (received, history) in paced(touched.items()):
                 worker_id = table_key.decode()
                 with handling(received):
                     # Re-assigned, never mutated: that is what writes the changelog.

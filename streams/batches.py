@@ -16,8 +16,10 @@ was already applied.
 """
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+from typing import TypeVar
 
 from faust.streams import _current_event
 from faust.types import EventT, StreamT
@@ -25,10 +27,25 @@ from faust.types import EventT, StreamT
 # Events per batch. A backlog fills it at once; a trickle waits at most BATCH_WITHIN for it.
 BATCH_SIZE = 1000
 BATCH_WITHIN = 0.1  # seconds
+# Items of a batch handled between two turns of the event loop (see ``paced``).
+PACE = 100
+
+T = TypeVar("T")
 
 
 def batches(stream: StreamT) -> AsyncIterator[list[EventT]]:
     return stream.take_events(BATCH_SIZE, within=BATCH_WITHIN)
+
+
+async def paced(items: Iterable[T]) -> AsyncIterator[T]:
+    """``items``, with a turn of the event loop every ``PACE``. Handling a batch awaits little
+    that suspends, and on a loaded machine a batch takes seconds: the consumer's heartbeats,
+    the fetcher and the web server must not wait that long (a member silent for the session
+    timeout is dropped from the group)."""
+    for count, item in enumerate(items, start=1):
+        yield item
+        if count % PACE == 0:
+            await asyncio.sleep(0)
 
 
 class handling:
