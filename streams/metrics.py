@@ -24,7 +24,8 @@ PROCESSING_SECONDS = Histogram(
     "pantau_processing_seconds",
     "Wall time from the start of handling an event's batch until its worker's state is folded and written to the "
     "state topic and the Redis projection.",
-    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+    # Up to seconds: an event waits for its whole batch (streams.batches).
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5, 5.0),
 )
 ASSIGNED_PARTITIONS = Gauge(
     "pantau_assigned_partitions",
