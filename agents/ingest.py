@@ -33,10 +33,10 @@ def register(pipeline: Pipeline) -> None:
                 record = dead_letter_record(message, problem, decoded, now)
                 await emit(app, message, topics.dead_letter, message.key, pipeline.dead_letters.encode(record))
                 metrics.DEAD_LETTERS.labels(problem.reason).inc()
-                metrics.EVENTS.labels(_kind(decoded), _type(decoded), "dead_letter").inc()
+                metrics.events(_kind(decoded), _type(decoded), "dead_letter").inc()
                 continue
             await emit(app, message, topics.by_worker, worker_id_for(worker_key(decoded)).encode(), message.value)
-            metrics.EVENTS.labels(_kind(decoded), _type(decoded), "accepted").inc()
+            metrics.events(_kind(decoded), _type(decoded), "accepted").inc()
 
 
 def dead_letter_record(message, problem, decoded: dict | None, now: datetime) -> dict:

@@ -1,47 +1,62 @@
 """Lifecycle: keep each worker's events (a RocksDB table with a changelog) and fold their state.
 
 The table holds a worker's distinct events in fold order; the state is ``domain.fold.fold`` of
-them, so it does not depend on arrival order. Every event's state goes to the compacted
-worker-state topic and to the Redis projection. A redelivered event (a partner's retry, or a
-replay after a crash) adds nothing to the history; its outputs are written again, since a
-crash may have cut them off.
+them, so it does not depend on arrival order. Events are handled in batches
+(``streams.batches``): each event joins its worker's history (a redelivered one — a partner's
+retry, or a replay after a crash — adds nothing and counts as a duplicate), then every worker
+the batch touched has its history, its state on the compacted worker-state topic and its Redis
+projection written once. A worker touched only by duplicates is written too, since a crash may
+have cut off the outputs of the first delivery.
 """
 from __future__ import annotations
 
 import time
+from collections import Counter
 
-from domain.fold import fold, with_event
+from domain.fold import fold
 from streams import metrics
 from streams.app import Pipeline
+from streams.batches import batches, handling, paced
 from streams.emit import emit
 
 
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
     by_worker = app.topic(topics.by_worker, partitions=settings.partitions)
-    workers = pipeline.workers
+    workers, histories = pipeline.workers, pipeline.histories
 
     @app.agent(by_worker, name=f"{settings.topic_prefix}-lifecycle")
     async def lifecycle(stream):
-        async for received in stream.events():
+        async for batch in batches(stream):
             started = time.perf_counter()
-            event = pipeline.events.decode(received.value)
-            table_key = received.key
-            worker_id = table_key.decode()
-            stored = workers.get(table_key)
-            kept = pipeline.history(stored)
-            grown = with_event(kept, event)
-            duplicate = grown is None
-            # A duplicate may be the replay of an event whose outputs a crash cut off (the local
-            # store written, the changelog or the state topic not): writing them again is idempotent.
-            if duplicate:
-                grown, history = kept, stored
-            else:
-                history = pipeline.encode_history(worker_id, grown)
-            workers[table_key] = history  # re-assigned, never mutated: that is what writes the changelog
-            state = fold(grown, worker_id)
-            await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(state))
-            await pipeline.projection.write(state)
-            outcome = "duplicate" if duplicate else "applied"
-            metrics.EVENTS.labels(event["source"]["kind"], event["event_type"], outcome).inc()
-            metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
+            touched = {}  # table key → (the worker's last event in the batch, their grown history)
+            outcomes = Counter()
+            async for received in paced(batch):
+                event = pipeline.events.decode(received.value)
+                table_key = received.key
+                if table_key in touched:
+                    kept = touched[table_key][1]
+                else:
+                    with handling(received):
+                        kept = histories.read(table_key, workers.get(table_key))
+                grown = kept.with_event(event, received.value)
+                touched[table_key] = received, grown or kept
+                outcome = "applied" if grown else "duplicate"
+                outcomes[event["source"]["kind"], event["event_type"], outcome] += 1
+
+            states = []
+            async for table_key, (received, history) in paced(touched.items()):
+                worker_id = table_key.decode()
+                with handling(received):
+                    # Re-assigned, never mutated: that is what writes the changelog.
+                    workers[table_key] = histories.encode(table_key, worker_id, history)
+                state = fold(history.events, worker_id)
+                await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(state))
+                states.append(state)
+            await pipeline.projection.write_many(states)
+
+            for labels, count in outcomes.items():
+                metrics.events(*labels).inc(count)
+            elapsed = time.perf_counter() - started
+            for _ in batch:
+                metrics.PROCESSING_SECONDS.observe(elapsed)

@@ -34,10 +34,15 @@ def _mask(document: dict, state: dict) -> None:
 
 
 def _jsonable(value):
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, (date, datetime)):
+    # Exact types, and scalars returned without a call: this runs for every state Redis gets.
+    kind = type(value)
+    if kind is dict:
+        return {key: item if type(item) in _AS_IS else _jsonable(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _AS_IS else _jsonable(item) for item in value]
+    if kind is date or kind is datetime:
         return value.isoformat()
     return value
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})

@@ -61,8 +61,9 @@ def _worker_pages(pipeline: Pipeline, redis: aioredis.Redis) -> None:
 
     def document(worker_id: str) -> dict | None:
         """The worker's document from this process's table; None when the table holds no such worker."""
-        stored = table.get(worker_id.encode())
-        return to_document(fold(pipeline.history(stored), worker_id)) if stored else None
+        key = worker_id.encode()
+        stored = table.get(key)
+        return to_document(fold(pipeline.histories.read(key, stored).events, worker_id)) if stored else None
 
     async def at_owner(view, request, worker_id: str, answer):
         """What ``app.table_route`` does, for a key that may come from Redis rather than the URL."""

@@ -78,8 +78,20 @@ class WorkerProcess:
             if sample.name == name and labels.items() <= sample.labels.items()
         )
 
+    def outcomes(self) -> dict[str, int]:
+        """Events counted by outcome (``pantau_events_total``), from one look at the metrics page."""
+        text = self.metrics_text()
+        counts: dict[str, int] = {}
+        for family in text_string_to_metric_families(text or ""):
+            for sample in family.samples:
+                if sample.name == "pantau_events_total":
+                    outcome = sample.labels["outcome"]
+                    counts[outcome] = counts.get(outcome, 0) + int(sample.value)
+        return counts
+
     def processed(self) -> int:
-        return int(sum(self.counter("pantau_events", outcome=outcome) for outcome in FINAL_OUTCOMES))
+        outcomes = self.outcomes()
+        return sum(outcomes.get(outcome, 0) for outcome in FINAL_OUTCOMES)
 
     def wait_processed(self, count: int, timeout: float = 120.0, on_progress=None) -> int:
         """Wait until this process has finished ``count`` events; returns how many it finished."""
