@@ -18,7 +18,9 @@ from tests.expected import OWNED_PARTITIONS, expected_states, served
 from tests.factories import journeys, write_jsonl
 from tests.waiting import eventually
 
-WORKERS = 1000
+# Enough that a crash lands mid-stream: under exactly_once states become visible only at a commit
+# (every few seconds), and a batching worker gets through a couple of thousand events by then.
+WORKERS = 3000
 STATES = AvroCodec.named("worker_state")
 
 
