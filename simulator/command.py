@@ -11,12 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from simulator.output import write_population
 from simulator.rates import Rates, parse_overrides
-from simulator.world import World
+from simulator.world import DEFAULT_UNTIL, World
 
 
-def run_simulate(settings, workers: int, seed: int, out: str, produce: bool, years: int, until: str,
+def run_simulate(settings, workers: int, seed: int, out: str, produce: bool, years: int, until: str | None,
                  rate_overrides: list[str], processes: int) -> int:
-    end = _until(until)
+    end = _until(until) if until else DEFAULT_UNTIL
     rates = Rates().replaced(parse_overrides(rate_overrides))
     world = World(seed, workers, rates, end, years)
     if processes < 1:

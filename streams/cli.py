@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--out", required=True, metavar="DIR", help="where the events and the truth go")
     simulate.add_argument("--produce", action="store_true", help="also produce it all to this prefix's topics")
     simulate.add_argument("--years", type=int, default=3, metavar="Y", help="length of the simulated window (default 3)")
-    simulate.add_argument("--until", default="2026-10-31", metavar="YYYY-MM-DD", help="the window's last day (fixed default)")
+    simulate.add_argument("--until", metavar="YYYY-MM-DD",
+                          help="the window's last day (default: a fixed date, so the output never depends on today)")
     simulate.add_argument("--rate", action="append", default=[], metavar="NAME=VALUE",
                           help="override one rate (docs/simulator.md lists them); repeatable")
     simulate.add_argument("--processes", type=int, default=2, metavar="P", help="generator processes (default 2)")
