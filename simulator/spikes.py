@@ -11,15 +11,15 @@ are not listed; at p = 1e-5 they are rare.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 
+from domain.rules.spike import predictive_limit
+from domain.rules.thresholds import DEFAULTS
 from simulator.clock import DAY, EPOCH, iso_utc
 from simulator.journey import Event, Person
 
 CASE, EARLY_TERMINATION = "CASE", "EARLY_TERMINATION"
-WINDOW_DAYS, BASELINE_DAYS = 7, 56
-P_VALUE, MIN_COUNT, FLOOR = 1e-5, 5, 0.5
+WINDOW_DAYS, BASELINE_DAYS = DEFAULTS.spike_window.days, DEFAULTS.spike_baseline.days
 
 
 def incidents(person: Person, events: list[Event]) -> Counter:
@@ -61,18 +61,8 @@ def country_anomalies(groups, counts: Counter) -> list[dict]:
 def _limit(baseline: int) -> int:
     """The count a window must reach to spike, after ``baseline`` incidents in the 8 weeks before it."""
     windows = BASELINE_DAYS / WINDOW_DAYS
-    return max(MIN_COUNT, predictive_limit(max(baseline, FLOOR * windows), windows, P_VALUE))
-
-
-def predictive_limit(shape: float, windows: float, p_value: float) -> int:
-    """The least n with P(X >= n) <= ``p_value`` for one window's count X after ``shape`` incidents in
-    ``windows`` windows: the negative binomial predictive of a Poisson rate known only from that sample."""
-    log_p, log_q = math.log(windows / (windows + 1)), math.log(1 / (windows + 1))
-    tail, n = 1.0, 0
-    while tail > p_value:
-        tail -= math.exp(math.lgamma(n + shape) - math.lgamma(shape) - math.lgamma(n + 1) + shape * log_p + n * log_q)
-        n += 1
-    return n
+    shape = max(baseline, DEFAULTS.spike_floor * windows)
+    return max(DEFAULTS.spike_min_count, predictive_limit(shape, windows, DEFAULTS.spike_p_value))
 
 
 def _burst(group) -> list:

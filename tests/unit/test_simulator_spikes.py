@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections import Counter
 
 from simulator.journey import SpikeRole
-from simulator.spikes import CASE, country_anomalies, predictive_limit
+from domain.rules.spike import predictive_limit
+from simulator.spikes import CASE, country_anomalies
 from simulator.world import SPIKE_BURST, SPIKE_GROUP, SpikeGroup
 
 FIRST = 739_000  # a day (ordinal) for the burst
