@@ -173,17 +173,18 @@ class Index:
         return found
 
     def resolve(self, record: Record) -> Decision:
-        linked = self._linked_by_keys(record)
+        linked, how = self._linked_by_keys(record)
         if linked:
-            how = next(key.split(":", 1)[0] for key in record.keys if self.worker_of(key) in linked)
             return self._settle(record, linked, how, None, ())
         best, score, review = self._best_candidate(record)
         if best is not None and score >= self.weights.match:
             return self._settle(record, [best], "MATCH", score, ())
         return self._settle(record, [], "NEW", score, tuple(review))
 
-    def _linked_by_keys(self, record: Record) -> list[str]:
+    def _linked_by_keys(self, record: Record) -> tuple[list[str], str | None]:
+        """The workers the record's keys name, and the kind of the first key that linked one."""
         linked: list[str] = []
+        how = None
         for key in record.keys:
             worker = self.worker_of(key)
             if worker is None or worker in linked:
@@ -191,7 +192,8 @@ class Index:
             if record.nik and not key.startswith(f"{NIK}:") and not self._nik_compatible(record, self.profiles[worker]):
                 continue
             linked.append(worker)
-        return linked
+            how = how or key.split(":", 1)[0]
+        return linked, how
 
     def _nik_compatible(self, record: Record, profile: Profile) -> bool:
         niks = profile.niks
