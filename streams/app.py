@@ -26,10 +26,14 @@ class Pipeline:
     events: AvroCodec
     states: AvroCodec
     dead_letters: AvroCodec
+    audits: AvroCodec  # identity merges (schemas/identity_merge)
+    alerts: AvroCodec
     projection: RedisProjection
     # worker id (bytes) → EventHistory (schemas/event_history): each worker's distinct events.
     workers: faust.types.TableT
     histories: Histories  # reads and writes the values of ``workers``
+    # The identity resolver's index and decision log (streams.identity_store), one partition.
+    identity: faust.types.TableT
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -60,7 +64,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
-    from agents import ingest, lifecycle
+    from agents import identity, ingest, lifecycle
     from streams import api
 
     app = create_app(settings)
@@ -73,11 +77,15 @@ def create_pipeline(settings: Settings) -> Pipeline:
         events=events,
         states=AvroCodec.named("worker_state"),
         dead_letters=AvroCodec.named("dead_letter"),
+        audits=AvroCodec.named("identity_merge"),
+        alerts=AvroCodec.named("alert"),
         projection=RedisProjection(settings),
         workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
         histories=Histories(events),
+        identity=app.Table("identity", default=None, partitions=1, key_type=bytes, value_type=bytes),
     )
     ingest.register(pipeline)
+    identity.register(pipeline)
     lifecycle.register(pipeline)
     api.register(pipeline)
     _track_assignment(pipeline)
@@ -85,7 +93,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
 
 
 def _track_assignment(pipeline: Pipeline) -> None:
-    owned_topics = {*pipeline.topics.all_ingest, pipeline.topics.by_worker}
+    owned_topics = {*pipeline.topics.all_ingest, pipeline.topics.validated, pipeline.topics.by_worker}
 
     @pipeline.app.on_partitions_assigned.connect
     async def on_assigned(app, assigned, **kwargs) -> None:

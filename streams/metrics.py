@@ -37,3 +37,11 @@ CONSUMER_LAG = Gauge(
     "worker process owns (end offset minus committed offset), as of the last health sample.",
     ["topic", "partition"],
 )
+IDENTITY_DECISIONS = Counter(
+    "pantau_identity_decisions_total",
+    "Events resolved to a canonical worker, by what linked them (NIK, PASSPORT, LOCAL, MATCH, NEW).",
+    ["how"],
+)
+IDENTITY_MERGES = Counter(
+    "pantau_identity_merges_total", "Canonical workers merged into another one (identity resolution)."
+)

@@ -48,6 +48,17 @@ class TopicNames:
         return f"{self.prefix}.dead-letter"
 
     @property
+    def validated(self) -> str:
+        """Validated events in arrival order, one partition: the identity resolver's input, so
+        that one process decides every link in one order (docs/identity.md)."""
+        return f"{self.prefix}.events-validated"
+
+    @property
+    def identity_audit(self) -> str:
+        """One record per merge of workers (schemas/identity_merge)."""
+        return f"{self.prefix}.identity-audit"
+
+    @property
     def by_worker(self) -> str:
         """Validated events re-keyed by worker, so one partition owns each worker's state."""
         return f"{self.prefix}.events-by-worker"
@@ -66,9 +77,13 @@ class TopicNames:
 
     def specs(self, partitions: int) -> list[TopicSpec]:
         """Every topic the pipeline reads or writes, with its partition count and configuration."""
-        keyed = [TopicSpec(name, partitions) for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts)]
+        keyed = [
+            TopicSpec(name, partitions)
+            for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts, self.identity_audit)
+        ]
+        sequenced = [TopicSpec(self.validated, 1)]
         compacted = [TopicSpec(name, partitions, COMPACTED) for name in (self.worker_state, self.counts)]
         # One partition each: a few hundred rows that every worker reads whole, whatever partitions
         # it owns; more partitions would add no parallelism, only more to read.
         reference = [TopicSpec(self.reference(kind), 1, COMPACTED) for kind in REFERENCE_KINDS]
-        return keyed + compacted + reference
+        return keyed + sequenced + compacted + reference
