@@ -15,7 +15,7 @@ from streams.codec import AvroCodec
 from streams.histories import Histories
 from streams.projection import RedisProjection
 from streams.settings import Settings
-from streams.topics import TopicNames
+from streams.topics import COMPACTED, TopicNames, TopicSpec
 
 
 @dataclass
@@ -100,14 +100,22 @@ def _track_assignment(pipeline: Pipeline) -> None:
         metrics.ASSIGNED_PARTITIONS.set(sum(1 for tp in assigned if tp.topic in owned_topics))
 
 
+def changelog_specs(app: faust.App) -> list[TopicSpec]:
+    """The changelog topic of each of the app's tables, as faust names and lays it out."""
+    return [
+        TopicSpec(table.changelog_topic.get_topic_name(), table.partitions or app.conf.topic_partitions, COMPACTED)
+        for table in app.tables.values()
+    ]
+
+
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
     """Run the stream processor until stopped; several may run and share the partitions."""
     import asyncio
 
     from streams.admin import ensure_topics
 
-    asyncio.run(ensure_topics(settings))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     pipeline = create_pipeline(settings)
+    asyncio.run(ensure_topics(settings, changelog_specs(pipeline.app)))
     # Worker.execute_from_commandline creates its own event loop; the projection connects lazily.
     faust.Worker(pipeline.app, loglevel=loglevel).execute_from_commandline()
