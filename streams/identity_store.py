@@ -12,6 +12,7 @@ decision). Values are JSON (orjson).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -32,11 +33,12 @@ class Entries(MutableMapping[K, V]):
         table: MutableMapping[bytes, bytes],
         prefix: str,
         key_text: Callable[[K], str],
+        key_of: Callable[[str], K],
         encode: Callable[[V], Any],
         decode: Callable[[Any], V],
     ):
         self._table, self._prefix = table, prefix.encode()
-        self._key_text, self._encode, self._decode = key_text, encode, decode
+        self._key_text, self._key_of, self._encode, self._decode = key_text, key_of, encode, decode
 
     def _key(self, key: K) -> bytes:
         return self._prefix + self._key_text(key).encode()
@@ -60,7 +62,7 @@ class Entries(MutableMapping[K, V]):
         # Only tests and tools list entries; the resolver never does.
         for stored in list(self._table.keys()):
             if stored.startswith(self._prefix):
-                yield stored[len(self._prefix):].decode()  # type: ignore[misc]
+                yield self._key_of(stored[len(self._prefix):].decode())
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -95,9 +97,9 @@ def _same(value):
 def index_mappings(table: MutableMapping[bytes, bytes]) -> dict[str, MutableMapping]:
     """``by_key``, ``profiles`` and ``born_on`` for ``Index(**index_mappings(table))``."""
     return {
-        "by_key": Entries(table, "K:", str, _same, _same),
-        "profiles": Entries(table, "P:", str, _profile_json, _profile_of),
-        "born_on": Entries(table, "B:", date.isoformat, list, tuple),
+        "by_key": Entries(table, "K:", str, str, _same, _same),
+        "profiles": Entries(table, "P:", str, str, _profile_json, _profile_of),
+        "born_on": Entries(table, "B:", date.isoformat, date.fromisoformat, list, tuple),
     }
 
 
@@ -115,7 +117,7 @@ class DecisionLog:
     agent sends the logged decision's outputs again instead."""
 
     def __init__(self, table: MutableMapping[bytes, bytes]):
-        self._entries: Entries[int, dict] = Entries(table, "D:", str, _same, _same)
+        self._entries: Entries[int, dict] = Entries(table, "D:", str, int, _same, _same)
 
     def get(self, offset: int) -> Decision | None:
         logged = self._entries.get(offset % DECISION_SLOTS)
@@ -142,5 +144,10 @@ def resolve_once(index: Index, decisions: DecisionLog, offset: int, record: Reco
     logged = decisions.get(offset)
     if logged is None:
         decisions.put(offset, plan.decision)
-    index.apply(plan)
-    return logged or plan.decision
+        index.apply(plan)
+        return plan.decision
+    # The first time may have pointed some of a merged-away worker's keys at the survivor
+    # already, so that resolving again no longer links that worker: its profile and its place
+    # among the candidates would be left behind. The logged decision names every one of them.
+    index.apply(replace(plan, decision=logged))
+    return logged

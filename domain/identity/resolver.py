@@ -267,10 +267,10 @@ class Index:
         winner, merged, profile = plan.decision.worker_id, plan.decision.merged, plan.profile
         if self.profiles.get(winner) != profile:
             self.profiles[winner] = profile
-        for key in profile.keys:
+        for key in sorted(profile.keys):  # sorted: the same writes in the same order, in any process
             if self.by_key.get(key) != winner:
                 self.by_key[key] = winner
-        for born in profile.birth_dates:
+        for born in sorted(profile.birth_dates):
             listed = self.born_on.get(born, ())
             kept = tuple(w for w in listed if w not in merged)
             kept = kept if winner in kept else (*kept, winner)
@@ -281,7 +281,8 @@ class Index:
         if f"{WORKER}:{winner}" in self.by_key:
             del self.by_key[f"{WORKER}:{winner}"]
         for loser in merged:
-            del self.profiles[loser]
+            if loser in self.profiles:  # applying a decision again finds some gone already
+                del self.profiles[loser]
 
 
 def _strength(key: str) -> tuple[int, str]:
