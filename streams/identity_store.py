@@ -72,11 +72,15 @@ def _profile_json(profile: Profile) -> dict:
     return {
         "worker_id": profile.worker_id,
         "keys": sorted(profile.keys),
-        "names": sorted([list(name.given), name.patronym] for name in profile.names),
+        "names": [[list(name.given), name.patronym] for name in sorted(profile.names, key=_name_order)],
         "birth_dates": sorted(born.isoformat() for born in profile.birth_dates),
         "sexes": sorted(profile.sexes),
         "regencies": sorted(profile.regencies),
     }
+
+
+def _name_order(name: Name) -> tuple:
+    return name.given, name.patronym or ""
 
 
 def _profile_of(data: dict) -> Profile:

@@ -39,7 +39,7 @@ def history() -> list[Record]:
         rec("KBRI-MY:a", passport="C1111111"),
         rec("KBRI-HK:b", passport="C2222222", name=""),
         rec("P3MI-1:c", nik=NIK, passport="C1111111"),
-        rec("P3MI-1:d", nik=NIK, passport="C2222222"),
+        rec("P3MI-1:d", nik=NIK, passport="C2222222", name="SITI AMINAH BINTI SLAMET"),
     ]
 
 
