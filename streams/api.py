@@ -165,7 +165,7 @@ def _metrics_page(pipeline: Pipeline) -> None:
 
 
 class ProgressWatch:
-    """Samples the offsets of the ingest and by-worker partitions this process owns.
+    """Samples the offsets of the partitions of consumed topics this process owns.
 
     Committed offsets come from the broker (what the group has really committed, whoever
     committed it: a partition taken over from another process counts from there), end offsets
@@ -176,7 +176,7 @@ class ProgressWatch:
     def __init__(self, pipeline: Pipeline):
         self._app = pipeline.app
         self._bootstrap = pipeline.settings.kafka_bootstrap
-        self._topics = {*pipeline.topics.all_ingest, pipeline.topics.by_worker}
+        self._topics = pipeline.topics.consumed
         self._admin: AIOKafkaAdminClient | None = None
         self._probe = RecordProbe(pipeline.settings)
         self.health = Health(sampled_at=time.monotonic())

@@ -93,7 +93,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
 
 
 def _track_assignment(pipeline: Pipeline) -> None:
-    owned_topics = {*pipeline.topics.all_ingest, pipeline.topics.validated, pipeline.topics.by_worker}
+    owned_topics = pipeline.topics.consumed
 
     @pipeline.app.on_partitions_assigned.connect
     async def on_assigned(app, assigned, **kwargs) -> None:

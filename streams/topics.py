@@ -44,6 +44,12 @@ class TopicNames:
         return [self.ingest(kind) for kind in SOURCE_KINDS]
 
     @property
+    def consumed(self) -> set[str]:
+        """The topics the pipeline's agents consume: their partitions are what a worker owns,
+        and their lag is what health and ``pantau_consumer_lag`` watch."""
+        return {*self.all_ingest, self.validated, self.by_worker}
+
+    @property
     def dead_letter(self) -> str:
         return f"{self.prefix}.dead-letter"
 
