@@ -94,19 +94,22 @@ class WorkerProcess:
         return sum(outcomes.get(outcome, 0) for outcome in FINAL_OUTCOMES)
 
     def wait_processed(self, count: int, timeout: float = 120.0, on_progress=None) -> int:
-        """Wait until this process has finished ``count`` events; returns how many it finished."""
+        """Wait until this process has finished ``count`` events; returns how many it finished.
+        Fails when it finishes none for ``timeout`` seconds: a slow machine is not a stuck worker."""
         deadline = time.monotonic() + timeout
         done = 0
         while time.monotonic() < deadline:
             if not self.alive():
                 raise RuntimeError(f"worker exited with {self._process.returncode}; see {self.log_path}")
-            done = self.processed()
+            now_done = self.processed()
+            if now_done > done:
+                done, deadline = now_done, time.monotonic() + timeout
             if on_progress:
                 on_progress(done)
             if done >= count:
                 return done
             time.sleep(0.5)
-        raise TimeoutError(f"worker processed {done} of {count} events in {timeout:.0f} s; see {self.log_path}")
+        raise TimeoutError(f"worker processed {done} of {count} events, none in the last {timeout:.0f} s; see {self.log_path}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
         if not self.alive():
