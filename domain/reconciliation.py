@@ -77,7 +77,7 @@ def worker_contributions(state: dict) -> Counter:
     for dimension, value in canonical.items():
         if value is not None and seen:
             contributions[dimension, value, OVERLAP, seen] += 1
-    return +contributions
+    return _nonzero(contributions)
 
 
 def _causes(canonical: str | None, abroad: bool, on_record: bool, counted: Counter) -> Counter:
@@ -94,8 +94,10 @@ def _causes(canonical: str | None, abroad: bool, on_record: bool, counted: Count
 
 
 def _seen_by(state: dict, pieces: list[dict]) -> list[str]:
+    """The source kinds that reported anything about the worker's journeys, keyed or not, or trained them."""
     kinds = {piece["kind"] for piece in pieces}
-    if state.get("certificates"):
+    kinds.update(kind for episode in state["episodes"] for stage in episode["reported_by"].values() for kind in stage)
+    if state["certificates"]:
         kinds.add(TRAINING_CENTER)
     return sorted(kinds)
 
