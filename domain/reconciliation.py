@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 
 from domain.counts import ABROAD_DIMENSIONS, canonical_counts
 from domain.fold import ABROAD_STATUSES
-from domain.source_records import SOURCES, abroad_at, combine
+from domain.source_records import SOURCES, abroad_at, combine, record_id
 from domain.vocabulary import TRAINING_CENTER
 
 CANONICAL, OVERLAP = "CANONICAL", "OVERLAP"
@@ -171,3 +171,33 @@ def overlap(table_rows: Iterable[dict]) -> dict[str, int]:
     for row in table_rows:
         total.update(row["overlap"])
     return dict(sorted(total.items(), key=lambda item: (-item[1], item[0])))
+
+
+# --- flat form, for a store that sums strings (the Redis projection) -------------------------------------
+
+def flat(contributions: Mapping[Key, int]) -> dict[str, int]:
+    """``dimension|value|view[|cause]`` → n: the field names the sums are kept under."""
+    return {"|".join(part for part in key if part is not None): n for key, n in contributions.items() if n}
+
+
+def unflat(dimension: str, fields: Mapping[str, str | int]) -> Counter:
+    """Back from one dimension's summed fields (``value|view[|cause]``) to contributions."""
+    summed = Counter()
+    for field, n in fields.items():
+        value, view, *cause = field.split("|")
+        summed[dimension, value, view, cause[0] if cause else None] += int(n)
+    return summed
+
+
+def pieces_by_record(state: dict) -> dict[str, list[str]]:
+    """The worker's pieces of source records by record id: ``[stage, sector, province]``, "" for a missing part."""
+    return {
+        record_id(piece["kind"], piece["key"]): [piece[part] or "" for part in ("stage", "sector", "province")]
+        for piece in state.get("source_records") or []
+    }
+
+
+def report(summed: Mapping[Key, int], by: str, as_of: str) -> dict:
+    """The DESIGN §6 document: ``{"by", "as_of", "rows", "overlap", "causes"}`` (causes: their meaning)."""
+    table = rows(summed, by)
+    return {"by": by, "as_of": as_of, "rows": table, "overlap": overlap(table), "causes": dict(CAUSES)}
