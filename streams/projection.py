@@ -38,7 +38,7 @@ from streams.settings import Settings
 # deltas: the worker's previous contributions are taken out of the sums and the new ones put in;
 # each source record it holds a piece of is then recomputed whole from its pieces in every worker
 # (a hash per record, worker id → piece), and that record's previous contribution replaced too
-# (kept in the record's hash under "="). RECORDS restates ``source_records.combine``/``abroad_at``
+# (kept in the record's hash under "=", as [field, n] pairs in field order). RECORDS restates ``source_records.combine``/``abroad_at``
 # and ``reconciliation.record_contributions``: a piece's parts sort as plain strings, so "latest"
 # is a string maximum here as there; tests/integration/test_reconciliation.py checks the sums
 # against the Python definition.
@@ -76,7 +76,7 @@ local function refresh(record_key, kind)
   end
   for i = 1, #all, 2 do
     if all[i] == '=' then
-      applied = cjson.decode(all[i + 1])
+      for _, pair in ipairs(cjson.decode(all[i + 1])) do applied[pair[1]] = pair[2] end
     else
       local piece = cjson.decode(all[i + 1])
       pieces = pieces + 1
@@ -92,16 +92,20 @@ local function refresh(record_key, kind)
     bump(place, '', 1)
     bump(place, '|SPLIT_RECORD', 1)
   end
+  local fields = {}
   for field, n in pairs(new) do
-    if n == 0 then new[field] = nil end
+    if n == 0 then new[field] = nil else fields[#fields + 1] = field end
   end
   replace(applied, new)
+  table.sort(fields)  -- [field, n] pairs in field order: the same record, the same bytes, however it came
+  local pairs_ = {}
+  for i, field in ipairs(fields) do pairs_[i] = {field, new[field]} end
   if pieces == 0 then
     redis.call('DEL', record_key)
-  elseif next(new) == nil then
+  elseif #fields == 0 then
     redis.call('HDEL', record_key, '=')
   else
-    redis.call('HSET', record_key, '=', cjson.encode(new))
+    redis.call('HSET', record_key, '=', cjson.encode(pairs_))
   end
 end
 local function move_records(contributions_key, worker_id, new_pieces)

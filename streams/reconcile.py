@@ -48,9 +48,14 @@ async def read_report(client: aioredis.Redis, settings: Settings, by: str) -> di
     return report(summed, by, _now())
 
 
+def reconciliation_report(settings: Settings, by: str) -> dict:
+    """The DESIGN §6 document of one dimension, read from Redis now."""
+    return report(read_summed(settings, (by,)), by, _now())
+
+
 def run_reconcile(settings: Settings, by: str, output: str, chart: str | None, top: int) -> int:
     """The CLI command: ``output`` is table, json or csv."""
-    document = report(read_summed(settings, (by,)), by, _now())
+    document = reconciliation_report(settings, by)
     if output == "json":
         print(json.dumps(document, indent=2))
     elif output == "csv":
