@@ -82,22 +82,17 @@ def to_csv(document: dict) -> str:
 
 def print_table(document: dict, console: Console, top: int = TOP) -> None:
     by, shown = document["by"], document["rows"][:top]
-    table = Table(title=f"reconciliation by {by}: workers abroad, per source kind against canonical "
-                        f"(top {len(shown)} of {len(document['rows'])})", title_justify="left")
-    table.add_column(by)
-    table.add_column("canonical", justify="right")
-    for kind in SOURCES:
-        table.add_column(kind, justify="right")
-        table.add_column("Δ", justify="right")
-    table.add_column("why (causes of Δ, per source)")
+    table = Table(title=f"reconciliation by {by}: workers abroad, each source kind's own count against canonical, "
+                        f"and the causes of the difference (top {len(shown)} of {len(document['rows'])})",
+                  title_justify="left")
+    for column in (by, "canonical", "source", "count", "Δ", *(cause.replace("_", " ").lower() for cause in CAUSES)):
+        table.add_column(column, justify="left" if column in (by, "source") else "right")
     for row in shown:
-        cells = [row["key"], f"{row['canonical']:,}"]
-        for kind in SOURCES:
-            source = row["sources"][kind]
-            cells += [f"{source['count']:,}", f"{source['count'] - row['canonical']:+,}"]
-        cells.append("  ".join(f"{kind}: " + ", ".join(f"{cause} {n:+,}" for cause, n in row["sources"][kind]["causes"].items() if n)
-                               for kind in SOURCES if any(row["sources"][kind]["causes"].values())))
-        table.add_row(*cells)
+        for n, (kind, source) in enumerate(row["sources"].items()):
+            causes = [f"{source['causes'][cause]:+,}" if source["causes"][cause] else "·" for cause in CAUSES]
+            table.add_row(row["key"] if n == 0 else "", f"{row['canonical']:,}" if n == 0 else "", kind,
+                          f"{source['count']:,}", f"{source['count'] - row['canonical']:+,}", *causes,
+                          end_section=n == len(row["sources"]) - 1)
     console.print(table)
     overlap = Table(title="abroad workers by the source kinds that saw them", title_justify="left")
     overlap.add_column("seen by")
@@ -125,8 +120,8 @@ def write_chart(document: dict, path: Path, top: int = TOP) -> None:
         axes.bar([i + (n - (len(series) - 1) / 2) * width for i in range(len(shown))], values, width, label=label)
     axes.set_xticks(range(len(shown)), [row["key"] for row in shown])
     axes.set_ylabel("workers abroad")
-    axes.set_title(f"Workers abroad by {document['by']}: each source kind's own count against canonical "
-                   f"(as of {document['as_of'][:16]})")
+    axes.set_title(f"Workers abroad by {document['by']}\neach source kind's own count against canonical, "
+                   f"as of {document['as_of'][:16]}")
     axes.legend()
     figure.savefig(path, dpi=120)
     pyplot.close(figure)
