@@ -96,8 +96,8 @@ def _causes(canonical: str | None, abroad: bool, on_record: bool, counted: Count
 def _seen_by(state: dict, pieces: list[dict]) -> list[str]:
     """The source kinds that reported anything about the worker's journeys, keyed or not, or trained them."""
     kinds = {piece["kind"] for piece in pieces}
-    kinds.update(kind for episode in state["episodes"] for stage in episode["reported_by"].values() for kind in stage)
-    if state["certificates"]:
+    kinds.update(kind for episode in state.get("episodes") or () for stage in episode["reported_by"].values() for kind in stage)
+    if state.get("certificates"):
         kinds.add(TRAINING_CENTER)
     return sorted(kinds)
 
