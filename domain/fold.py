@@ -56,8 +56,9 @@ date_of_birth, sex and origin_regency the latest value in the order; certificate
 certificate number (the latest report), by issue date then number; social_security_no from the
 latest departure that carried one; open_cases are the reported cases (their first report) whose
 case_id no CASE_RESOLVED names, whatever the order; last_event_at the latest event time;
-event_ids and event_count the distinct events. open_alerts and merged_from belong to the rules
-and identity resolution: passed in, kept as sorted sets.
+event_ids and event_count the distinct events; source_records what each source kind's own records
+among them say (``domain.source_records``). open_alerts and merged_from belong to the rules and
+identity resolution: passed in, kept as sorted sets.
 
 Dates taken from event times (departed_on, placed_on and returned_on without a payload date)
 are UTC dates: the partner's offset does not survive into the in-memory event.
@@ -70,6 +71,7 @@ from datetime import date, timedelta, timezone
 
 from domain import vocabulary as v
 from domain.lifecycle import event_key
+from domain.source_records import source_records
 
 SAME_RETURN_WITHIN = timedelta(days=30)
 # Statuses (schema ``worker_state``): the stage names; all but TRAINED are spelt as the event type that sets them.
@@ -265,6 +267,7 @@ class _Walk:
             "event_count": len(event_ids),
             "event_ids": event_ids,
             "merged_from": sorted(set(merged_from)),
+            "source_records": source_records(ordered),
         }
 
 

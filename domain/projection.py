@@ -14,6 +14,11 @@ Key layout, every key under the pipeline's prefix (``PANTAU_TOPIC_PREFIX``):
   its hash is gone and it is in no set, so counts hold each person once. Not in ``NAMESPACES``:
   the worker-state topic has only a tombstone for it, so a rebuild keeps the pointers (a
   merged-away id never comes back, so a pointer never goes stale).
+* Reconciliation (``domain.reconciliation``): ``contrib:{worker_id}`` — hash: the worker's
+  contributions and its pieces of source records, as last written (what a rewrite replaces);
+  ``record:{kind}:{digest}`` — hash: worker id → that worker's piece of one source record, and
+  ``=`` the record's own contributions; ``recon:{dimension}`` — hash ``value|view[|cause]`` → n,
+  the sums ``pantau reconcile`` reads.
 
 Personal data is masked on the way in (UU 27/2022): NIK and passport as their last four
 characters, the name as initials, the birth date as its year.
@@ -29,7 +34,7 @@ from domain.state_document import to_document
 # Each is also a field of the worker's hash: the hash remembers which sets the worker is in.
 INDEXES = ("status", "country", "province", "sector")
 # The first segment of every key the projection owns, for deleting exactly those.
-NAMESPACES = ("worker", "lookup", "idx", "count")
+NAMESPACES = ("worker", "lookup", "idx", "count", "contrib", "record", "recon")
 LOOKUP_KINDS = {"nik": "niks", "passport": "passports"}
 
 

@@ -15,6 +15,7 @@ def to_document(state: dict, masked: bool = True) -> dict:
     """JSON-ready: dates and times as ISO 8601 strings, everything else as in the state."""
     document = _jsonable(state)
     del document["event_ids"]  # bookkeeping of the fold, not part of the document
+    document.pop("source_records", None)  # reconciliation's, keyed by raw NIKs and passports
     if masked:
         _mask(document, state)
     return document

@@ -1,4 +1,5 @@
-"""The HTTP interface every worker serves (DESIGN §9): worker state, lookups, counts, health, metrics.
+"""The HTTP interface every worker serves (DESIGN §9): worker state, lookups, counts, reconciliation,
+health, metrics.
 
 A worker's state lives in one partition of the ``workers`` table, on the worker process that
 owns that partition. Faust's table routing finds that process from the table key, hashing it
@@ -26,6 +27,7 @@ from faust.web.exceptions import ParseError, ServiceUnavailable
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
+from domain.counts import ABROAD_DIMENSIONS
 from domain.fold import fold
 from domain.health import Health, Offsets, Partition, observe, verdict
 from domain.masking import lookup_digest
@@ -35,6 +37,7 @@ from domain.state_document import to_document
 from domain.validation import is_passport
 from streams import metrics
 from streams.app import Pipeline
+from streams.reconcile import read_report
 from streams.topic_reader import RecordProbe
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ def register(pipeline: Pipeline) -> None:
     redis = aioredis.from_url(pipeline.settings.redis_url, decode_responses=True)
     _worker_pages(pipeline, redis)
     _count_page(pipeline, redis)
+    _reconciliation_page(pipeline, redis)
     _health_page(pipeline, ProgressWatch(pipeline))
     _metrics_page(pipeline)
 
@@ -138,6 +142,15 @@ def _count_page(pipeline: Pipeline, redis: aioredis.Redis) -> None:
             raise ParseError(f"by must be one of {', '.join(INDEXES)}")
         counted = await redis.hgetall(pipeline.settings.redis_key("count", by))
         return view.json({"by": by, "counts": {value: int(n) for value, n in sorted(counted.items())}})
+
+
+def _reconciliation_page(pipeline: Pipeline, redis: aioredis.Redis) -> None:
+    @pipeline.app.page("/api/reconciliation")
+    async def reconciliation(view, request):
+        by = request.query.get("by", "country")
+        if by not in ABROAD_DIMENSIONS:
+            raise ParseError(f"by must be one of {', '.join(ABROAD_DIMENSIONS)}")
+        return view.json(await read_report(redis, pipeline.settings, by))
 
 
 def _health_page(pipeline: Pipeline, watch: ProgressWatch) -> None:

@@ -48,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     state.add_argument("--json", action="store_true")
     state.add_argument("--api", metavar="URL", help="ask a worker's HTTP API (e.g. http://localhost:6066) instead of Redis")
 
+    reconcile = commands.add_parser("reconcile", help="workers abroad per source kind against canonical, and why they differ")
+    reconcile.add_argument("--by", default="country", choices=("country", "province", "sector"),
+                           help="the dimension of the rows (default country)")
+    output = reconcile.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_const", const="json", dest="output", help="DESIGN §6 JSON")
+    output.add_argument("--csv", action="store_const", const="csv", dest="output", help="one line per value and source kind")
+    reconcile.add_argument("--chart", metavar="FILE", help="also write a PNG chart of the top values")
+    reconcile.add_argument("--top", type=_positive, default=15, metavar="N", help="rows in the table and the chart (default 15)")
+
     redis = commands.add_parser("redis", help="the Redis projection of worker state")
     redis_actions = redis.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     redis_actions.add_parser("rebuild", help="delete this prefix's projection and write it again from the worker-state topic")
@@ -132,6 +141,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         return show_state(
             settings, worker_id=args.worker, nik=args.nik, passport=args.passport, as_json=args.json, api=args.api
         )
+    elif args.command == "reconcile":
+        from streams.reconcile import run_reconcile
+
+        return run_reconcile(settings, args.by, args.output or "table", args.chart, args.top)
     elif args.command == "redis":
         from streams.rebuild import rebuild
 

@@ -4,7 +4,8 @@ Services up; the demo's own pipeline (prefix ``{PANTAU_TOPIC_PREFIX}-demo``, so 
 data) emptied; a population simulated with its
 ground truth; the reference data and the events produced; one worker run until it has consumed
 everything; then a summary read from the output topics — events in, dead letters by reason,
-workers by status, top destinations, open alerts by rule — and the score against the truth.
+workers by status, top destinations, open alerts by rule —, the score against the truth, and
+the reconciliation table (per source kind against canonical, with the causes) from Redis.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from simulator.world import World
 from streams import services
 from streams.admin import ensure_topics
 from streams.codec import AvroCodec
+from streams.reconcile import print_table, reconciliation_report
 from streams.reset import reset
 from streams.score import Observed, load_truth, observe, print_report, score
 from streams.settings import Settings
@@ -69,6 +71,7 @@ def run_demo(settings: Settings, workers: int = 10_000, seed: int = 1, as_json: 
     else:
         _print_summary(summary, truth.counts["canonical"]["country"], console)
         print_report(report, console)
+        print_table(reconciliation_report(settings, "country"), console, TOP_DESTINATIONS)
         console.print(
             f"explore it with PANTAU_TOPIC_PREFIX={settings.topic_prefix}: pantau state --worker ID | --nik NIK, "
             f"pantau score {population}"

@@ -17,8 +17,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from domain.counts import DIMENSIONS, NO_STATUS, canonical_counts
+from domain.counts import ABROAD_DIMENSIONS, DIMENSIONS, NO_STATUS, canonical_counts
 from domain.identity.review import RULE as POSSIBLE_DUPLICATE
+from domain.reconciliation import population, rows
+from domain.source_records import SOURCES
 from domain.scoring import Contingency, alert_scores, count_error, identity_score, status_score
 from streams.codec import AvroCodec
 from streams.errors import UserError
@@ -105,7 +107,21 @@ def score(truth: Truth, observed: Observed, as_of: datetime) -> dict:
             dimension: _count_report(truth.counts["canonical"].get(dimension, {}), predicted_counts[dimension])
             for dimension in DIMENSIONS
         },
+        "source_counts": _source_count_report(truth.counts.get("sources", {}), observed.states.values()),
     }
+
+
+def _source_count_report(true: dict, states) -> dict:
+    """Per source kind and dimension: what the reconciliation says that kind alone counts, against the truth."""
+    summed = population(states)
+    report = {}
+    for kind in SOURCES:
+        report[kind] = {}
+        for dimension in ABROAD_DIMENSIONS:
+            predicted = {row["key"]: row["sources"][kind]["count"] for row in rows(summed, dimension)
+                         if row["sources"][kind]["count"]}
+            report[kind][dimension] = _count_report(true.get(kind, {}).get(dimension, {}), predicted)
+    return report
 
 
 def _status_report(scored) -> dict:
@@ -177,15 +193,18 @@ def print_report(report: dict, console: Console) -> None:
         alerts.add_row(rule, *(str(scored[k]) for k in ("expected", "raised", "matched")), _figure(scored["precision"]), _figure(scored["recall"]))
     console.print(alerts)
 
-    counts = Table(title="canonical counts (workers abroad; all workers by status)", title_justify="left")
-    for column in ("dimension", "values", "true", "pipeline", "|error|", "relative", "worst value"):
-        counts.add_column(column, justify="left" if column in ("dimension", "worst value") else "right")
-    for dimension, error in report["counts"].items():
-        worst = f"{error['worst_value']} ({error['worst_error']:+d})" if error["worst_error"] else "-"
-        counts.add_row(
-            dimension, str(error["values"]), str(error["true_total"]), str(error["predicted_total"]),
-            str(error["absolute_error"]), _figure(error["relative_error"], percent=True), worst,
-        )
+    counts = Table(title="counts of workers abroad (all workers by status): canonical, and each source kind's own",
+                   title_justify="left")
+    for column in ("view", "dimension", "values", "true", "pipeline", "|error|", "relative", "worst value"):
+        counts.add_column(column, justify="left" if column in ("view", "dimension", "worst value") else "right")
+    views = [("canonical", report["counts"]), *report.get("source_counts", {}).items()]
+    for view, by_dimension in views:
+        for dimension, error in by_dimension.items():
+            worst = f"{error['worst_value']} ({error['worst_error']:+d})" if error["worst_error"] else "-"
+            counts.add_row(
+                view, dimension, str(error["values"]), str(error["true_total"]), str(error["predicted_total"]),
+                str(error["absolute_error"]), _figure(error["relative_error"], percent=True), worst,
+            )
     console.print(counts)
 
 

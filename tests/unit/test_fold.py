@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from domain import vocabulary as v
 from domain.fold import fold, fold_steps, history, with_event
 from domain.lifecycle import event_key
+from domain.source_records import source_records
 from domain.validation import validate
 from streams.codec import AvroCodec
 from tests.factories import make_worker
@@ -284,6 +285,7 @@ def reference_fold(events, worker_id):
     state["certificates"] = sorted(certificates.values(), key=lambda c: (c["issued_on"], c["certificate_no"]))
     still_open = [c for case_id, c in cases.items() if case_id not in resolved]
     state["open_cases"] = sorted(still_open, key=lambda c: (c["reported_at"], c["case_id"]))
+    state["source_records"] = source_records(ordered)  # its own module, tested in test_reconciliation
     return state
 
 

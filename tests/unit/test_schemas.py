@@ -363,6 +363,8 @@ SAMPLES = {
         "event_count": 5,
         "event_ids": ["KBRI-KUALA-LUMPUR:e4", "KBRI-KUALA-LUMPUR:e5", "P3MI-0042:e1", "P3MI-0042:e2", "LPK-01:e3"],
         "merged_from": ["W-00000099"],
+        "source_records": [{"kind": "EMBASSY", "key": "C1234567", "stage": "00001772323200000000396a0b1c2d3e4f5a6b7|PLACED|MY",
+                            "sector": "00001772323200000000396a0b1c2d3e4f5a6b7|PLANTATION", "province": None}],
     },
     "alert": {
         "alert_id": "UNCONFIRMED_PLACEMENT:W-00000042:P3MI-0042:e2",
