@@ -1,4 +1,4 @@
-"""The HTTP interface every worker serves (DESIGN §9): worker state, lookups, counts, health, metrics.
+"""The HTTP interface every worker serves (DESIGN §9): worker state, lookups, counts, alerts, health, metrics.
 
 A worker's state lives in one partition of the ``workers`` table, on the worker process that
 owns that partition. Faust's table routing finds that process from the table key, hashing it
@@ -26,6 +26,7 @@ from faust.web.exceptions import ParseError, ServiceUnavailable
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
+from domain.alert_projection import filters_problem
 from domain.fold import fold
 from domain.health import Health, Offsets, Partition, observe, verdict
 from domain.masking import lookup_digest
@@ -52,6 +53,7 @@ def register(pipeline: Pipeline) -> None:
     redis = aioredis.from_url(pipeline.settings.redis_url, decode_responses=True)
     _worker_pages(pipeline, redis)
     _count_page(pipeline, redis)
+    _alert_page(pipeline)
     _health_page(pipeline, ProgressWatch(pipeline))
     _metrics_page(pipeline)
 
@@ -128,6 +130,17 @@ def _count_page(pipeline: Pipeline, redis: aioredis.Redis) -> None:
         return view.json({"by": by, "counts": {value: int(n) for value, n in sorted(counted.items())}})
 
 
+def _alert_page(pipeline: Pipeline) -> None:
+    @pipeline.app.page("/api/alerts")
+    async def alerts(view, request):
+        query = request.query
+        status, rule, subject_id = query.get("status") or None, query.get("rule") or None, query.get("subject_id") or None
+        problem = filters_problem(status, rule)
+        if problem:
+            raise ParseError(problem)
+        return view.json({"alerts": await pipeline.alert_channels.query(status, rule, subject_id)})
+
+
 def _health_page(pipeline: Pipeline, watch: ProgressWatch) -> None:
     app = pipeline.app
 
@@ -153,7 +166,7 @@ def _metrics_page(pipeline: Pipeline) -> None:
 
 
 class ProgressWatch:
-    """Samples the offsets of the ingest and by-worker partitions this process owns.
+    """Samples the offsets of the partitions of the consumed topics (``TopicNames.consumed``) this process owns.
 
     Committed offsets come from the broker (what the group has really committed, whoever
     committed it: a partition taken over from another process counts from there), end offsets
@@ -164,7 +177,7 @@ class ProgressWatch:
     def __init__(self, pipeline: Pipeline):
         self._app = pipeline.app
         self._bootstrap = pipeline.settings.kafka_bootstrap
-        self._topics = {*pipeline.topics.all_ingest, pipeline.topics.by_worker}
+        self._topics = set(pipeline.topics.consumed)
         self._admin: AIOKafkaAdminClient | None = None
         self._probe = RecordProbe(pipeline.settings)
         self.health = Health(sampled_at=time.monotonic())

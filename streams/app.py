@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import faust
 
 from streams import faust_fixes, metrics
+from streams.alert_channels import AlertChannels
 from streams.codec import AvroCodec
 from streams.histories import Histories
 from streams.projection import RedisProjection
@@ -30,6 +31,8 @@ class Pipeline:
     # worker id (bytes) → EventHistory (schemas/event_history): each worker's distinct events.
     workers: faust.types.TableT
     histories: Histories  # reads and writes the values of ``workers``
+    alerts: AvroCodec
+    alert_channels: AlertChannels  # the alerts in Redis: hashes, index sets, stream, severity channels
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -60,7 +63,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
-    from agents import ingest, lifecycle
+    from agents import alert_channels, ingest, lifecycle
     from streams import api
 
     app = create_app(settings)
@@ -76,16 +79,19 @@ def create_pipeline(settings: Settings) -> Pipeline:
         projection=RedisProjection(settings),
         workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
         histories=Histories(events),
+        alerts=AvroCodec.named("alert"),
+        alert_channels=AlertChannels(settings),
     )
     ingest.register(pipeline)
     lifecycle.register(pipeline)
+    alert_channels.register(pipeline)
     api.register(pipeline)
     _track_assignment(pipeline)
     return pipeline
 
 
 def _track_assignment(pipeline: Pipeline) -> None:
-    owned_topics = {*pipeline.topics.all_ingest, pipeline.topics.by_worker}
+    owned_topics = set(pipeline.topics.consumed)
 
     @pipeline.app.on_partitions_assigned.connect
     async def on_assigned(app, assigned, **kwargs) -> None:

@@ -9,6 +9,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
+from domain.alert_projection import RULES, STATUSES
 from streams.errors import UserError
 from streams.settings import Settings
 from streams.topics import REFERENCE_KINDS
@@ -47,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--passport", metavar="NO")
     state.add_argument("--json", action="store_true")
     state.add_argument("--api", metavar="URL", help="ask a worker's HTTP API (e.g. http://localhost:6066) instead of Redis")
+
+    alerts = commands.add_parser("alerts", help="alerts from the Redis channels or (--api) a worker; --follow prints changes live")
+    alerts.add_argument("--follow", action="store_true", help="after the list, print each change as it happens (Ctrl-C stops)")
+    alerts.add_argument("--rule", choices=RULES, metavar="R", help="only this rule's alerts")
+    alerts.add_argument("--status", choices=STATUSES, metavar="S", help="only OPEN or only RESOLVED alerts")
+    alerts.add_argument("--subject", metavar="ID", help="only alerts about this worker, P3MI, employer or country")
+    alerts.add_argument("--json", action="store_true", help="one JSON document per alert and line")
+    alerts.add_argument("--api", metavar="URL", help="ask a worker's HTTP API (e.g. http://localhost:6066) instead of Redis")
 
     redis = commands.add_parser("redis", help="the Redis projection of worker state")
     redis_actions = redis.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
@@ -132,6 +141,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         return show_state(
             settings, worker_id=args.worker, nik=args.nik, passport=args.passport, as_json=args.json, api=args.api
         )
+    elif args.command == "alerts":
+        from streams.alert_view import show_alerts
+
+        return show_alerts(settings, status=args.status, rule=args.rule, subject_id=args.subject, as_json=args.json,
+                           follow=args.follow, api=args.api)
     elif args.command == "redis":
         from streams.rebuild import rebuild
 

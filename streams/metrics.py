@@ -29,11 +29,11 @@ PROCESSING_SECONDS = Histogram(
 )
 ASSIGNED_PARTITIONS = Gauge(
     "pantau_assigned_partitions",
-    "Partitions of the ingest and by-worker topics this worker process owns after the last rebalance.",
+    "Partitions of the consumed topics (ingest, by-worker, alerts) this worker process owns after the last rebalance.",
 )
 CONSUMER_LAG = Gauge(
     "pantau_consumer_lag",
-    "Records not yet committed by the consumer group, per partition of the ingest and by-worker topics this "
+    "Records not yet committed by the consumer group, per partition of the consumed topics (ingest, by-worker, alerts) this "
     "worker process owns (end offset minus committed offset), as of the last health sample.",
     ["topic", "partition"],
 )

@@ -61,6 +61,12 @@ class TopicNames:
         return f"{self.prefix}.alerts"
 
     @property
+    def consumed(self) -> list[str]:
+        """The topics whose partitions the workers share: their assignment and progress are the
+        worker's health (``/healthz``, the lag metric)."""
+        return [*self.all_ingest, self.by_worker, self.alerts]
+
+    @property
     def counts(self) -> str:
         return f"{self.prefix}.counts"
 

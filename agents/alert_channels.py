@@ -1,0 +1,51 @@
+"""Alert channels: the alerts topic into Redis — each alert's hash and index sets, and for every
+change of an alert's shown status a stream entry and a message on its severity's channel.
+
+Batches (``streams.batches``) are written in one read and one write round trip. A crash before
+the batch's offsets are committed delivers it again; the write keeps per alert the record of
+highest precedence (``domain.alert_projection``), so a second delivery changes nothing and
+announces nothing. A record that does not decode, or says what no alert can (an unknown status
+or severity), goes to the dead-letter topic whole: one bad record must not stop the channels.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from agents.ingest import dead_letter_record
+from domain.alert_projection import record_problem
+from domain.problems import Problem
+from domain.validation import INVALID_FIELD
+from streams import metrics
+from streams.app import Pipeline
+from streams.batches import batches
+from streams.codec import DecodeError
+from streams.emit import emit
+
+
+def register(pipeline: Pipeline) -> None:
+    app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
+    alerts = app.topic(topics.alerts, partitions=settings.partitions)
+
+    @app.agent(alerts, name=f"{settings.topic_prefix}-alert-channels")
+    async def alert_channels(stream):
+        async for batch in batches(stream):
+            records = []
+            for event in batch:
+                record, problem = _read(pipeline, event.message.value)
+                if problem is None:
+                    records.append(record)
+                    continue
+                now = datetime.now(timezone.utc)
+                dead = dead_letter_record(event.message, problem, None, now)
+                await emit(app, event.message, topics.dead_letter, event.message.key, pipeline.dead_letters.encode(dead))
+                metrics.DEAD_LETTERS.labels(problem.reason).inc()
+            await pipeline.alert_channels.write(records)
+
+
+def _read(pipeline: Pipeline, value: bytes | None) -> tuple[dict | None, Problem | None]:
+    try:
+        record = pipeline.alerts.decode(value)
+    except DecodeError as exc:
+        return None, Problem(exc.reason, exc.message)
+    problem = record_problem(record)
+    return (record, None) if problem is None else (None, Problem(INVALID_FIELD, problem))
