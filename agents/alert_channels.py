@@ -12,13 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from agents.ingest import dead_letter_record
-from domain.alert_projection import record_problem
-from domain.problems import Problem
-from domain.validation import INVALID_FIELD
 from streams import metrics
+from streams.alert_channels import read_alert
 from streams.app import Pipeline
 from streams.batches import batches
-from streams.codec import DecodeError
 from streams.emit import emit
 
 
@@ -31,7 +28,7 @@ def register(pipeline: Pipeline) -> None:
         async for batch in batches(stream):
             records = []
             for event in batch:
-                record, problem = _read(pipeline, event.message.value)
+                record, problem = read_alert(pipeline.alerts, event.message.value)
                 if problem is None:
                     records.append(record)
                     continue
@@ -40,12 +37,3 @@ def register(pipeline: Pipeline) -> None:
                 await emit(app, event.message, topics.dead_letter, event.message.key, pipeline.dead_letters.encode(dead))
                 metrics.DEAD_LETTERS.labels(problem.reason).inc()
             await pipeline.alert_channels.write(records)
-
-
-def _read(pipeline: Pipeline, value: bytes | None) -> tuple[dict | None, Problem | None]:
-    try:
-        record = pipeline.alerts.decode(value)
-    except DecodeError as exc:
-        return None, Problem(exc.reason, exc.message)
-    problem = record_problem(record)
-    return (record, None) if problem is None else (None, Problem(INVALID_FIELD, problem))

@@ -13,9 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
+from domain.problems import Problem
+from domain.validation import INVALID_FIELD
+
 import redis.asyncio as aioredis
 
 from domain.alert_projection import (
+    record_problem,
     NAMESPACE,
     STREAM_MAXLEN,
     Update,
@@ -27,6 +31,8 @@ from domain.alert_projection import (
     query_sets,
     update,
 )
+from streams.codec import AvroCodec, DecodeError
+from streams.redis_keys import unlink_under
 from streams.settings import Settings
 
 # KEYS[1]    the alert's hash       KEYS[2]   the stream      KEYS[3..]  sets to leave, then sets to join
@@ -55,6 +61,16 @@ return 1
 """
 
 
+def read_alert(codec: AvroCodec, value: bytes | None) -> tuple[dict | None, Problem | None]:
+    """A record of the alerts topic decoded, or why it cannot be shown (never raises)."""
+    try:
+        record = codec.decode(value)
+    except DecodeError as exc:
+        return None, Problem(exc.reason, exc.message)
+    problem = record_problem(record)
+    return (record, None) if problem is None else (None, Problem(INVALID_FIELD, problem))
+
+
 class AlertChannels:
     def __init__(self, settings: Settings):
         self._key = settings.redis_key
@@ -74,10 +90,10 @@ class AlertChannels:
     def _index_key(self, index: str, value: str) -> str:
         return self._key(NAMESPACE, "idx", index, value)
 
-    def namespaces(self) -> list[str]:
-        """Key prefixes of the alerts' state (hashes and sets), which the records on the topic
-        rebuild; the stream is a log of announcements and is not among them."""
-        return [self._key(NAMESPACE, "alert") + ":", self._key(NAMESPACE, "idx") + ":"]
+    async def clear(self) -> int:
+        """Unlinks the alerts' state — hashes and index sets, what the topic's records rebuild — and
+        returns how many keys; the stream, a log of what was announced, stays."""
+        return sum([await unlink_under(self._redis, self._key(NAMESPACE, part) + ":") for part in ("alert", "idx")])
 
     async def write(self, records: Iterable[Mapping], announce: bool = True) -> int:
         """Make Redis hold, per alert id, the record of highest precedence among those stored and

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from domain.alert_projection import matches, shown
+from domain.alert_projection import filters_problem, matches, shown
 from streams.alert_channels import AlertChannels
 from streams.errors import UserError
 from streams.settings import Settings
@@ -44,6 +44,9 @@ def show_alerts(settings: Settings, status: str | None = None, rule: str | None 
                 as_json: bool = False, follow: bool = False, api: str | None = None) -> int:
     if follow and api:
         raise UserError("--follow reads the pipeline's Redis stream; leave out --api")
+    problem = filters_problem(status, rule)
+    if problem:
+        raise UserError(problem)
     console = Console(highlight=False, soft_wrap=True)
     if follow:
         def say(alert: Mapping) -> None:
