@@ -7,11 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import queue
-import signal
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta, timezone
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -24,6 +21,7 @@ from streams.settings import PROJECT_ROOT
 from streams.topic_reader import read_to_end
 from streams.topics import TopicNames
 from tests.expected import OWNED_PARTITIONS
+from tests.follower import Follower
 from tests.http import get
 from tests.waiting import eventually
 
@@ -81,33 +79,6 @@ def snapshot(client, prefix: str) -> dict[str, object]:
     """Every alert key of the prefix with its value; a stream as its entries."""
     readers = {"hash": client.hgetall, "set": client.smembers, "stream": client.xrange}
     return {key: readers[client.type(key)](key) for key in client.scan_iter(match=f"{prefix}:alerts:*", count=1000)}
-
-
-class Follower:
-    """``pantau alerts --follow`` in a child process; its stdout lines arrive on a queue."""
-
-    def __init__(self, settings, *args: str, **env: str):
-        environment = {**os.environ, "PANTAU_REDIS_URL": settings.redis_url,
-                       "PANTAU_TOPIC_PREFIX": settings.topic_prefix, **env}
-        self.process = subprocess.Popen([sys.executable, "-m", "streams.cli", "alerts", "--follow", *args],
-                                        cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for text in self.process.stdout:
-            self.lines.put(text.rstrip("\n"))
-
-    def next_line(self) -> str:
-        """The next line; waits long (a hung follower must fail the test, not hang it)."""
-        return self.lines.get(timeout=60)
-
-    def interrupt(self) -> tuple[int, str]:
-        """Ctrl-C; the exit status and stderr."""
-        self.process.send_signal(signal.SIGINT)
-        status = self.process.wait(30)
-        return status, self.process.stderr.read()
 
 
 def test_follow_prints_live_changes_and_replays_change_nothing(make_settings, workers, redis_client):
