@@ -14,8 +14,9 @@ from datetime import datetime, timedelta, timezone
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from domain.alert_projection import document
+from domain.alert_projection import document, latest, shown
 from domain.alerts import CRITICAL, EMPLOYER, INFO, WARNING, WORKER, Subject, finding, to_record, withdraw
+from streams.alert_channels import AlertChannels
 from streams.codec import AvroCodec
 from streams.settings import PROJECT_ROOT
 from streams.topic_reader import read_to_end
@@ -164,3 +165,34 @@ def test_follow_prints_live_changes_and_replays_change_nothing(make_settings, wo
 async def _records(settings, topic: str) -> list[dict]:
     codec = AvroCodec.named("dead_letter")
     return [codec.decode(record.value) async for record in read_to_end(settings, topic)]
+
+
+def test_concurrent_writers_leave_the_record_of_highest_precedence(make_settings, redis_client):
+    """Two writers (a partition changing owner, a rebuild beside a worker) racing on the same alerts:
+    each decision is applied only over the record it was made against, so the maximum survives."""
+    settings = make_settings()
+    prefix = settings.topic_prefix
+    lives = [(TRAINING, TRAINING_RESOLVED), (SPIKE, SPIKE_WITHDRAWN), (UNDERAGE,)]
+    records = [to_record(f) for life in lives for f in life]
+
+    async def race() -> None:
+        writers = [AlertChannels(settings) for _ in range(4)]
+        try:
+            for _ in range(10):
+                await asyncio.gather(*(w.write([r]) for w in writers for r in records))
+                await asyncio.gather(*(w.write(list(reversed(records))) for w in writers))
+        finally:
+            for w in writers:
+                await w.close()
+
+    asyncio.run(race())
+    expected = latest(document(r) for r in records)
+    for alert_id, alert in expected.items():
+        assert json.loads(redis_client.hget(f"{prefix}:alerts:alert:{alert_id}", "record")) == alert
+    assert redis_client.smembers(f"{prefix}:alerts:idx:status:OPEN") == {UNDERAGE.alert_id}
+    assert redis_client.smembers(f"{prefix}:alerts:idx:status:RESOLVED") == {TRAINING.alert_id, SPIKE.alert_id}
+    # Announced: each alert's first record, then only changes of its shown status.
+    entries = [json.loads(fields["alert"]) for _, fields in redis_client.xrange(f"{prefix}:alerts:stream")]
+    for alert_id in expected:
+        said = [shown(a) for a in entries if a["alert_id"] == alert_id]
+        assert said[-1] == shown(expected[alert_id]) and all(a != b for a, b in zip(said, said[1:]))
