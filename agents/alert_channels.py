@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from agents.ingest import dead_letter_record
+from domain.alert_projection import document
 from streams import metrics
 from streams.alert_channels import read_alert
 from streams.app import Pipeline
@@ -21,19 +22,19 @@ from streams.emit import emit
 
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
-    alerts = app.topic(topics.alerts, partitions=settings.partitions)
+    alerts_topic = app.topic(topics.alerts, partitions=settings.partitions)
 
-    @app.agent(alerts, name=f"{settings.topic_prefix}-alert-channels")
+    @app.agent(alerts_topic, name=f"{settings.topic_prefix}-alert-channels")
     async def alert_channels(stream):
         async for batch in batches(stream):
-            records = []
+            alerts = []
             for event in batch:
                 record, problem = read_alert(pipeline.alerts, event.message.value)
                 if problem is None:
-                    records.append(record)
+                    alerts.append(document(record))
                     continue
                 now = datetime.now(timezone.utc)
                 dead = dead_letter_record(event.message, problem, None, now)
                 await emit(app, event.message, topics.dead_letter, event.message.key, pipeline.dead_letters.encode(dead))
                 metrics.DEAD_LETTERS.labels(problem.reason).inc()
-            await pipeline.alert_channels.write(records)
+            await pipeline.alert_channels.write(alerts)

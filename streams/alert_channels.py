@@ -23,7 +23,6 @@ from domain.alert_projection import (
     NAMESPACE,
     STREAM_MAXLEN,
     Update,
-    document,
     entry,
     in_order,
     latest,
@@ -95,11 +94,11 @@ class AlertChannels:
         returns how many keys; the stream, a log of what was announced, stays."""
         return sum([await unlink_under(self._redis, self._key(NAMESPACE, part) + ":") for part in ("alert", "idx")])
 
-    async def write(self, records: Iterable[Mapping], announce: bool = True) -> int:
+    async def write(self, alerts: Iterable[Mapping], announce: bool = True) -> int:
         """Make Redis hold, per alert id, the record of highest precedence among those stored and
-        ``records`` (decoded Avro); returns how many alerts changed. ``announce=False`` writes the
+        ``alerts`` (``document``s); returns how many alerts changed. ``announce=False`` writes the
         state alone: no stream entry, no message (a rebuild, which reports nothing new)."""
-        pending = latest(document(record) for record in records)
+        pending = latest(alerts)
         written = 0
         while pending:
             texts = await self._stored_texts(pending)

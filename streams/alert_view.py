@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import urllib.parse
 from collections.abc import Callable, Mapping
 
@@ -24,7 +25,9 @@ from streams.settings import Settings
 from streams.state_view import get_json
 
 SEVERITY_STYLES = {"CRITICAL": "bold red", "WARNING": "yellow", "INFO": "cyan"}
-BLOCK_MS = 5_000  # one XREAD waits this long for an entry before asking again
+# One XREAD waits this long for an entry before asking again — and before seeing a Ctrl-C: the
+# interrupt only sets a flag, since cancelling a blocked read surfaces as redis' TimeoutError.
+BLOCK_MS = 1_000
 
 
 def style(alert: Mapping) -> str:
@@ -57,8 +60,6 @@ def show_alerts(settings: Settings, status: str | None = None, rule: str | None 
 
         try:
             asyncio.run(_follow(settings, status, rule, subject_id, say))
-        except KeyboardInterrupt:
-            return 0  # Ctrl-C is how one stops following
         except redis.ConnectionError:
             raise _no_redis(settings) from None
         return 0
@@ -91,13 +92,16 @@ def _from_api(api: str, status, rule, subject_id) -> list[dict]:
 
 
 async def _follow(settings: Settings, status, rule, subject_id, say: Callable[[Mapping], None]) -> None:
+    """Until Ctrl-C, which ends the current read and returns."""
+    interrupted = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, interrupted.set)
     channels = AlertChannels(settings)
     try:
         last = await channels.last_entry()
         listed = {alert["alert_id"]: alert for alert in await channels.query(status, rule, subject_id)}
         for alert in listed.values():
             say(alert)
-        while True:
+        while not interrupted.is_set():
             for last, alert in await channels.entries_after(last, BLOCK_MS):
                 if listed.pop(alert["alert_id"], None) != alert and matches(alert, status, rule, subject_id):
                     say(alert)

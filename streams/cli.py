@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pantau: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 130
+        # Ctrl-C is how one stops following alerts: a normal end, whenever it comes.
+        return 0 if getattr(args, "follow", False) else 130
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:

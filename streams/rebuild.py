@@ -29,6 +29,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from domain.alert_projection import document, latest
 from domain.projection import NAMESPACES
 from streams.alert_channels import AlertChannels, read_alert
 from streams.codec import AvroCodec
@@ -39,7 +40,7 @@ from streams.settings import Settings
 from streams.topic_reader import latest_by_key, read_to_end
 from streams.topics import TopicNames
 
-BATCH = 500  # states per pipelined round trip
+BATCH = 500  # states or alerts per pipelined round trip
 
 
 def rebuild(settings: Settings, console: Console | None = None) -> int:
@@ -87,14 +88,20 @@ async def _rebuild_alerts(settings: Settings, console: Console) -> int:
     with console.status("reading the alerts topic…"):
         read = [read_alert(codec, r.value) async for r in read_to_end(settings, TopicNames(settings.topic_prefix).alerts)]
     # What the live agent sends to the dead-letter topic it never shows: neither does the rebuild.
-    records = [record for record, problem in read if problem is None]
+    alerts = list(latest(document(record) for record, problem in read if problem is None).values())
     channels = AlertChannels(settings)
     try:
         console.print(f"deleted {await channels.clear()} keys of the old alerts")
-        await channels.write(records, announce=False)
+        with Progress(TextColumn("writing alerts"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("write", total=len(alerts))
+            for start in range(0, len(alerts), BATCH):
+                batch = alerts[start:start + BATCH]
+                await channels.write(batch, announce=False)
+                progress.advance(task, len(batch))
     finally:
         await channels.close()
-    return len({record["alert_id"] for record in records})
+    return len(alerts)
 
 
 async def delete_projection(settings: Settings) -> int:

@@ -120,7 +120,7 @@ def test_follow_prints_live_changes_and_replays_change_nothing(make_settings, wo
     assert snapshot(redis_client, prefix) == live
     for follower in (as_json, coloured):
         status, errors = follower.interrupt()
-        assert status == 0 and "Traceback" not in errors
+        assert status == 0 and "Traceback" not in errors, errors
         assert follower.lines.empty()  # nothing more was printed
 
     # The API answers from Redis, filtered; bad filters are JSON errors.
@@ -173,20 +173,20 @@ def test_concurrent_writers_leave_the_record_of_highest_precedence(make_settings
     settings = make_settings()
     prefix = settings.topic_prefix
     lives = [(TRAINING, TRAINING_RESOLVED), (SPIKE, SPIKE_WITHDRAWN), (UNDERAGE,)]
-    records = [to_record(f) for life in lives for f in life]
+    alerts = [document(to_record(f)) for life in lives for f in life]
 
     async def race() -> None:
         writers = [AlertChannels(settings) for _ in range(4)]
         try:
             for _ in range(10):
-                await asyncio.gather(*(w.write([r]) for w in writers for r in records))
-                await asyncio.gather(*(w.write(list(reversed(records))) for w in writers))
+                await asyncio.gather(*(w.write([r]) for w in writers for r in alerts))
+                await asyncio.gather(*(w.write(list(reversed(alerts))) for w in writers))
         finally:
             for w in writers:
                 await w.close()
 
     asyncio.run(race())
-    expected = latest(document(r) for r in records)
+    expected = latest(alerts)
     for alert_id, alert in expected.items():
         assert json.loads(redis_client.hget(f"{prefix}:alerts:alert:{alert_id}", "record")) == alert
     assert redis_client.smembers(f"{prefix}:alerts:idx:status:OPEN") == {UNDERAGE.alert_id}
