@@ -1,14 +1,13 @@
 """Ingest: decode and validate partner events; bad input to the dead-letter topic, whole.
 
-Valid events are forwarded unchanged (the original bytes) to the by-worker topic, keyed so that
-one partition owns each worker. The agent never raises on bad input: every failure becomes a
+Valid events are forwarded unchanged (the original bytes) to the validated-events topic, where
+identity resolution (``agents.identity``) finds their canonical worker. The agent never raises on bad input: every failure becomes a
 dead letter with a reason code a partner can act on.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from domain.lifecycle import worker_id_for, worker_key
 from domain.vocabulary import EVENT_TYPES, SOURCE_KINDS
 from streams import metrics
 from streams.app import Pipeline
@@ -35,7 +34,7 @@ def register(pipeline: Pipeline) -> None:
                 metrics.DEAD_LETTERS.labels(problem.reason).inc()
                 metrics.events(_kind(decoded), _type(decoded), "dead_letter").inc()
                 continue
-            await emit(app, message, topics.by_worker, worker_id_for(worker_key(decoded)).encode(), message.value)
+            await emit(app, message, topics.validated, message.key, message.value)
             metrics.events(_kind(decoded), _type(decoded), "accepted").inc()
 
 

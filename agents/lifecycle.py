@@ -7,17 +7,26 @@ retry, or a replay after a crash — adds nothing and counts as a duplicate), th
 the batch touched has its history, its state on the compacted worker-state topic and its Redis
 projection written once. A worker touched only by duplicates is written too, since a crash may
 have cut off the outputs of the first delivery.
+
+Merges (``agents.identity``, ``streams.moves``): a *move* for a worker sends each event of its
+history to the surviving worker's key, where they are folded with the survivor's own; the
+merged-away worker keeps a forward to the survivor (and its events, to hand over again should
+the move be processed again after a crash), its state becomes a tombstone and its Redis
+projection a pointer to the survivor. An event that still reaches a merged-away worker follows
+the forward.
 """
 from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 
 from domain.fold import fold
 from streams import metrics
 from streams.app import Pipeline
 from streams.batches import batches, handling, paced
 from streams.emit import emit
+from streams.moves import FORWARDED, MOVE, forwarded_headers, kind_of
 
 
 def register(pipeline: Pipeline) -> None:
@@ -29,31 +38,48 @@ def register(pipeline: Pipeline) -> None:
     async def lifecycle(stream):
         async for batch in batches(stream):
             started = time.perf_counter()
-            touched = {}  # table key → (the worker's last event in the batch, their grown history)
+            touched = {}  # table key → (the worker's last message in the batch, their history now)
+            forwards = []  # (message it is sent for, survivor's key, value, headers)
             outcomes = Counter()
             async for received in paced(batch):
-                event = pipeline.events.decode(received.value)
                 table_key = received.key
                 if table_key in touched:
                     kept = touched[table_key][1]
                 else:
                     with handling(received):
                         kept = histories.read(table_key, workers.get(table_key))
-                grown = kept.with_event(event, received.value)
-                touched[table_key] = received, grown or kept
-                outcome = "applied" if grown else "duplicate"
-                outcomes[event["source"]["kind"], event["event_type"], outcome] += 1
+                kind = kind_of(received.message)
+                if kind == MOVE:
+                    survivor = received.value.decode()
+                    kept = replace(kept, moved_to=survivor)
+                    forwards += [(received, survivor.encode(), data, forwarded_headers()) for data in kept.encoded]
+                elif kept.moved_to is not None:
+                    forwards.append((received, kept.moved_to.encode(), received.value, received.message.headers))
+                    continue
+                else:
+                    event = pipeline.events.decode(received.value)
+                    grown = kept.with_event(event, received.value)
+                    kept = grown or kept
+                    if kind != FORWARDED:  # a forwarded event was counted where it was first applied
+                        outcome = "applied" if grown else "duplicate"
+                        outcomes[event["source"]["kind"], event["event_type"], outcome] += 1
+                touched[table_key] = received, kept
 
-            states = []
+            states, moved = [], []
             async for table_key, (received, history) in paced(touched.items()):
-                worker_id = table_key.decode()
                 with handling(received):
                     # Re-assigned, never mutated: that is what writes the changelog.
-                    workers[table_key] = histories.encode(table_key, worker_id, history)
-                state = fold(history.events, worker_id)
+                    workers[table_key] = histories.encode(table_key, history)
+                if history.moved_to is not None:
+                    await emit(app, received.message, topics.worker_state, table_key, None)
+                    moved.append((table_key.decode(), history.moved_to))
+                    continue
+                state = fold(history.events, table_key.decode())
                 await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(state))
                 states.append(state)
-            await pipeline.projection.write_many(states)
+            for received, survivor, value, headers in forwards:
+                await emit(app, received.message, topics.by_worker, survivor, value, headers=headers)
+            await pipeline.projection.write_many(states, moved)
 
             for labels, count in outcomes.items():
                 metrics.events(*labels).inc(count)

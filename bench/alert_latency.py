@@ -33,6 +33,7 @@ from streams.reset import reset
 from streams.settings import Settings
 from streams.topics import TopicNames
 from streams.worker_process import WorkerProcess
+from tests.expected import OWNED_PARTITIONS
 from tests.follower import Follower
 from tests.ports import free_port
 from tests.waiting import eventually
@@ -77,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = WorkerProcess(settings, workdir / "worker.log").start()
     follower = None
     try:
-        owned = len(TopicNames(prefix).consumed) * settings.partitions
-        eventually(lambda: worker.sample("pantau_assigned_partitions"), lambda n: n == owned, 120)
+        eventually(lambda: worker.sample("pantau_assigned_partitions"), lambda n: n == OWNED_PARTITIONS, 120)
         follower = Follower(settings, "--json")
         latencies = asyncio.run(measure(settings, follower, args.alerts))
     finally:

@@ -10,6 +10,10 @@ Key layout, every key under the pipeline's prefix (``PANTAU_TOPIC_PREFIX``):
 * ``lookup:{nik|passport}:{digest}`` — string: the worker id; a digest, never the number.
 * ``idx:{index}:{value}`` — set of worker ids, e.g. ``idx:status:PLACED``.
 * ``count:{index}`` — hash value → workers, always the cardinality of ``idx:{index}:{value}``.
+* ``moved:{worker_id}`` — string: the worker a merged-away worker became (identity resolution);
+  its hash is gone and it is in no set, so counts hold each person once. Not in ``NAMESPACES``:
+  the worker-state topic has only a tombstone for it, so a rebuild keeps the pointers (a
+  merged-away id never comes back, so a pointer never goes stale).
 
 Personal data is masked on the way in (UU 27/2022): NIK and passport as their last four
 characters, the name as initials, the birth date as its year.

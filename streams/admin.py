@@ -2,25 +2,29 @@
 
 Left to broker auto-creation, a compacted topic would be created un-compacted and the partition
 count would be whatever the broker defaults to; both matter (changelogs must co-partition with
-their source, the worker-state topic must keep only the latest state per worker).
+their source, the worker-state topic must keep only the latest state per worker). Tables'
+changelogs too: faust creates a missing one itself, but a consumer that started before it
+existed can go on for minutes without it in its metadata, and a table whose changelog it cannot
+see crashes its agent (PartitionsMismatch) until then.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from streams.settings import Settings
-from streams.topics import TopicNames
+from streams.topics import TopicNames, TopicSpec
 
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
-    """Create the missing topics; returns the names it created."""
-    specs = TopicNames(settings.topic_prefix).specs(settings.partitions)
+async def ensure_topics(settings: Settings, changelogs: Iterable[TopicSpec] = ()) -> list[str]:
+    """Create the missing topics, and the tables' changelog topics given; returns the names it created."""
+    specs = [*TopicNames(settings.topic_prefix).specs(settings.partitions), *changelogs]
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:

@@ -61,11 +61,14 @@ def register(pipeline: Pipeline) -> None:
 def _worker_pages(pipeline: Pipeline, redis: aioredis.Redis) -> None:
     app, table, settings = pipeline.app, pipeline.workers, pipeline.settings
 
-    def document(worker_id: str) -> dict | None:
-        """The worker's document from this process's table; None when the table holds no such worker."""
+    def kept(worker_id: str):
+        """The worker's history from this process's table; None when the table holds no such worker."""
         key = worker_id.encode()
         stored = table.get(key)
-        return to_document(fold(pipeline.histories.read(key, stored).events, worker_id)) if stored else None
+        return pipeline.histories.read(key, stored) if stored else None
+
+    def document(worker_id: str, history) -> dict:
+        return to_document(fold(history.events, worker_id))
 
     async def at_owner(view, request, worker_id: str, answer):
         """What ``app.table_route`` does, for a key that may come from Redis rather than the URL."""
@@ -83,10 +86,15 @@ def _worker_pages(pipeline: Pipeline, redis: aioredis.Redis) -> None:
             raise ParseError(f"not a worker id: {worker_id!r}; expected W- and 16 hex digits")
 
         def answer():
-            found = document(worker_id)
-            if found is None:
+            history = kept(worker_id)
+            if history is None:
                 raise view.NotFound(f"no worker {worker_id}")
-            return view.json(found)
+            if history.moved_to is not None:
+                # Merged into another worker by identity resolution: the old id still finds them.
+                survivor = history.moved_to
+                message = {"error": f"{worker_id} was merged into {survivor}", "moved_to": survivor}
+                return view.json(message, status=307, headers={"Location": f"/api/workers/{survivor}"})
+            return view.json(document(worker_id, history))
 
         return await at_owner(view, request, worker_id, answer)
 
@@ -94,12 +102,16 @@ def _worker_pages(pipeline: Pipeline, redis: aioredis.Redis) -> None:
     async def workers_by_identifier(view, request):
         kind, identifier = _identifier(request.query)
         worker_id = await redis.get(settings.redis_key("lookup", kind, lookup_digest(identifier)))
+        # The lookup may still name a worker merged away since: follow to the survivor.
+        while worker_id is not None and (survivor := await redis.get(settings.redis_key("moved", worker_id))):
+            worker_id = survivor
         if worker_id is None:
             return view.json({"workers": []})
 
         def answer():
-            found = document(worker_id)
-            return view.json({"workers": [] if found is None else [found]})
+            history = kept(worker_id)
+            found = history is not None and history.moved_to is None
+            return view.json({"workers": [document(worker_id, history)] if found else []})
 
         return await at_owner(view, request, worker_id, answer)
 
@@ -166,7 +178,7 @@ def _metrics_page(pipeline: Pipeline) -> None:
 
 
 class ProgressWatch:
-    """Samples the offsets of the partitions of the consumed topics (``TopicNames.consumed``) this process owns.
+    """Samples the offsets of the partitions of consumed topics this process owns.
 
     Committed offsets come from the broker (what the group has really committed, whoever
     committed it: a partition taken over from another process counts from there), end offsets
@@ -177,7 +189,7 @@ class ProgressWatch:
     def __init__(self, pipeline: Pipeline):
         self._app = pipeline.app
         self._bootstrap = pipeline.settings.kafka_bootstrap
-        self._topics = set(pipeline.topics.consumed)
+        self._topics = pipeline.topics.consumed
         self._admin: AIOKafkaAdminClient | None = None
         self._probe = RecordProbe(pipeline.settings)
         self.health = Health(sampled_at=time.monotonic())

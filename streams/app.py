@@ -16,7 +16,7 @@ from streams.codec import AvroCodec
 from streams.histories import Histories
 from streams.projection import RedisProjection
 from streams.settings import Settings
-from streams.topics import TopicNames
+from streams.topics import COMPACTED, TopicNames, TopicSpec
 
 
 @dataclass
@@ -27,11 +27,14 @@ class Pipeline:
     events: AvroCodec
     states: AvroCodec
     dead_letters: AvroCodec
+    audits: AvroCodec  # identity merges (schemas/identity_merge)
+    alerts: AvroCodec
     projection: RedisProjection
     # worker id (bytes) → EventHistory (schemas/event_history): each worker's distinct events.
     workers: faust.types.TableT
     histories: Histories  # reads and writes the values of ``workers``
-    alerts: AvroCodec
+    # The identity resolver's index and decision log (streams.identity_store), one partition.
+    identity: faust.types.TableT
     alert_channels: AlertChannels  # the alerts in Redis: hashes, index sets, stream, severity channels
 
 
@@ -63,7 +66,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
-    from agents import alert_channels, ingest, lifecycle
+    from agents import alert_channels, identity, ingest, lifecycle
     from streams import api
 
     app = create_app(settings)
@@ -76,13 +79,16 @@ def create_pipeline(settings: Settings) -> Pipeline:
         events=events,
         states=AvroCodec.named("worker_state"),
         dead_letters=AvroCodec.named("dead_letter"),
+        audits=AvroCodec.named("identity_merge"),
+        alerts=AvroCodec.named("alert"),
         projection=RedisProjection(settings),
         workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
         histories=Histories(events),
-        alerts=AvroCodec.named("alert"),
+        identity=app.Table("identity", default=None, partitions=1, key_type=bytes, value_type=bytes),
         alert_channels=AlertChannels(settings),
     )
     ingest.register(pipeline)
+    identity.register(pipeline)
     lifecycle.register(pipeline)
     alert_channels.register(pipeline)
     api.register(pipeline)
@@ -91,11 +97,19 @@ def create_pipeline(settings: Settings) -> Pipeline:
 
 
 def _track_assignment(pipeline: Pipeline) -> None:
-    owned_topics = set(pipeline.topics.consumed)
+    owned_topics = pipeline.topics.consumed
 
     @pipeline.app.on_partitions_assigned.connect
     async def on_assigned(app, assigned, **kwargs) -> None:
         metrics.ASSIGNED_PARTITIONS.set(sum(1 for tp in assigned if tp.topic in owned_topics))
+
+
+def changelog_specs(app: faust.App) -> list[TopicSpec]:
+    """The changelog topic of each of the app's tables, as faust names and lays it out."""
+    return [
+        TopicSpec(table.changelog_topic.get_topic_name(), table.partitions or app.conf.topic_partitions, COMPACTED)
+        for table in app.tables.values()
+    ]
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
@@ -104,8 +118,8 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
 
     from streams.admin import ensure_topics
 
-    asyncio.run(ensure_topics(settings))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     pipeline = create_pipeline(settings)
+    asyncio.run(ensure_topics(settings, changelog_specs(pipeline.app)))
     # Worker.execute_from_commandline creates its own event loop; the projection connects lazily.
     faust.Worker(pipeline.app, loglevel=loglevel).execute_from_commandline()

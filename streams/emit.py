@@ -16,9 +16,11 @@ import faust
 from faust.types import Message
 
 
-async def emit(app: faust.App, source: Message, topic: str, key: bytes | None, value: bytes) -> None:
+async def emit(
+    app: faust.App, source: Message, topic: str, key: bytes | None, value: bytes | None, headers: list | None = None
+) -> None:
     transactional_id = None
     if app.in_transaction:
         group = app.assignor.group_for_topic(source.topic)
         transactional_id = f"{app.conf.id}-{group}-{source.partition}"
-    await app.producer.send(topic, key, value, None, None, None, transactional_id=transactional_id)
+    await app.producer.send(topic, key, value, None, None, headers, transactional_id=transactional_id)

@@ -27,6 +27,9 @@ CACHED_WORKERS = 20_000
 class History:
     events: list[dict]  # the distinct events in fold order (domain.fold.history)
     encoded: list[bytes]  # each event's single-object encoding, in the same order
+    # The worker this one was merged into: its history went there, and so does anything later.
+    # The events stay here too, to hand over again should the move be processed again.
+    moved_to: str | None = None
 
     def with_event(self, event: dict, encoded: bytes) -> "History | None":
         """This history with ``event`` added, or None when it changes nothing (a retry)."""
@@ -57,13 +60,16 @@ class Histories:
         if cached is not None and cached[0] == stored:
             self._cache.move_to_end(key)
             return cached[1]
-        encoded = self._codec.decode(stored)["events"]
-        history = History([self._events.decode(data) for data in encoded], encoded)
+        record = self._codec.decode(stored)
+        encoded = record["events"]
+        moved_to = record["worker_id"] if record["worker_id"] != key.decode() else None
+        history = History([self._events.decode(data) for data in encoded], encoded, moved_to)
         self._remember(key, stored, history)
         return history
 
-    def encode(self, key: bytes, worker_id: str, history: History) -> bytes:
-        """The table value for ``history``."""
+    def encode(self, key: bytes, history: History) -> bytes:
+        """The table value for ``history``: under its own worker id, or the one it moved to."""
+        worker_id = history.moved_to or key.decode()
         stored = self._codec.encode({"worker_id": worker_id, "events": history.encoded})
         self._remember(key, stored, history)
         return stored

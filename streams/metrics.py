@@ -29,11 +29,19 @@ PROCESSING_SECONDS = Histogram(
 )
 ASSIGNED_PARTITIONS = Gauge(
     "pantau_assigned_partitions",
-    "Partitions of the consumed topics (ingest, by-worker, alerts) this worker process owns after the last rebalance.",
+    "Partitions of the consumed topics (ingest, validated, by-worker, alerts) this worker process owns after the last rebalance.",
 )
 CONSUMER_LAG = Gauge(
     "pantau_consumer_lag",
-    "Records not yet committed by the consumer group, per partition of the consumed topics (ingest, by-worker, alerts) this "
+    "Records not yet committed by the consumer group, per partition of the consumed topics this "
     "worker process owns (end offset minus committed offset), as of the last health sample.",
     ["topic", "partition"],
+)
+IDENTITY_DECISIONS = Counter(
+    "pantau_identity_decisions_total",
+    "Events resolved to a canonical worker, by what linked them (NIK, PASSPORT, LOCAL, MATCH, NEW).",
+    ["how"],
+)
+IDENTITY_MERGES = Counter(
+    "pantau_identity_merges_total", "Canonical workers merged into another one (identity resolution)."
 )

@@ -54,22 +54,47 @@ for i = 2, #KEYS do redis.call('SET', KEYS[i], worker_id) end
 return 1
 """ % ", ".join(f"'{index}'" for index in INDEXES)
 
+# A worker merged into another (identity resolution): out of every index set and count, its hash
+# gone, and a pointer to the survivor in its place. Its lookup keys are left alone: they name
+# identifiers the survivor also holds, and its own write points them at itself.
+# KEYS[1] the worker's hash   KEYS[2] its pointer key
+# ARGV[1] the worker id       ARGV[2] index key prefix   ARGV[3] count key prefix   ARGV[4] the survivor
+MOVE_WORKER = """
+local worker_key, worker_id = KEYS[1], ARGV[1]
+for _, index in ipairs({%s}) do
+  local old = redis.call('HGET', worker_key, index)
+  if old and redis.call('SREM', ARGV[2] .. ':' .. index .. ':' .. old, worker_id) == 1 then
+    local counts = ARGV[3] .. ':' .. index
+    if redis.call('HINCRBY', counts, old, -1) <= 0 then redis.call('HDEL', counts, old) end
+  end
+end
+redis.call('DEL', worker_key)
+redis.call('SET', KEYS[2], ARGV[4])
+return 1
+""" % ", ".join(f"'{index}'" for index in INDEXES)
+
 
 class RedisProjection:
     def __init__(self, settings: Settings):
         self._settings = settings
         self._redis = aioredis.from_url(settings.redis_url)
         self._write_worker = self._redis.register_script(WRITE_WORKER)
+        self._move_worker = self._redis.register_script(MOVE_WORKER)
 
     async def write(self, state: dict) -> None:
         """Project one state: one round trip, atomic, idempotent."""
         await self._call(project(state), self._redis)
 
-    async def write_many(self, states: Iterable[dict]) -> None:
-        """Project many states in one pipelined round trip (each still atomic on its own)."""
+    async def write_many(self, states: Iterable[dict], moved: Iterable[tuple[str, str]] = ()) -> None:
+        """Project many states, and workers merged away as (worker id, survivor), in one pipelined
+        round trip (each still atomic on its own)."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for state in states:
                 await self._call(project(state), pipe)
+            key = self._settings.redis_key
+            for worker_id, survivor in moved:
+                keys = [key("worker", worker_id), key("moved", worker_id)]
+                await self._move_worker(keys=keys, args=[worker_id, key("idx"), key("count"), survivor], client=pipe)
             await pipe.execute()
 
     async def _call(self, projection: WorkerProjection, client) -> None:

@@ -31,6 +31,10 @@ def read_projected(settings: Settings, worker_id=None, nik=None, passport=None) 
             if worker_id is None:
                 raise NotFound(_no_worker_with(kind))
         fields = client.hgetall(settings.redis_key("worker", worker_id))
+        # A worker merged into another one (identity resolution) points at it; merges can chain.
+        while not fields and (survivor := client.get(settings.redis_key("moved", worker_id))) is not None:
+            worker_id = survivor
+            fields = client.hgetall(settings.redis_key("worker", worker_id))
         if not fields:
             raise NotFound(f"no worker {worker_id}")
         return fields

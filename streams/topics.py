@@ -44,8 +44,25 @@ class TopicNames:
         return [self.ingest(kind) for kind in SOURCE_KINDS]
 
     @property
+    def consumed(self) -> set[str]:
+        """The topics the pipeline's agents consume: their partitions are what a worker owns,
+        and their lag is what health and ``pantau_consumer_lag`` watch."""
+        return {*self.all_ingest, self.validated, self.by_worker, self.alerts}
+
+    @property
     def dead_letter(self) -> str:
         return f"{self.prefix}.dead-letter"
+
+    @property
+    def validated(self) -> str:
+        """Validated events in arrival order, one partition: the identity resolver's input, so
+        that one process decides every link in one order (docs/identity.md)."""
+        return f"{self.prefix}.events-validated"
+
+    @property
+    def identity_audit(self) -> str:
+        """One record per merge of workers (schemas/identity_merge)."""
+        return f"{self.prefix}.identity-audit"
 
     @property
     def by_worker(self) -> str:
@@ -61,20 +78,18 @@ class TopicNames:
         return f"{self.prefix}.alerts"
 
     @property
-    def consumed(self) -> list[str]:
-        """The topics whose partitions the workers share: their assignment and progress are the
-        worker's health (``/healthz``, the lag metric)."""
-        return [*self.all_ingest, self.by_worker, self.alerts]
-
-    @property
     def counts(self) -> str:
         return f"{self.prefix}.counts"
 
     def specs(self, partitions: int) -> list[TopicSpec]:
         """Every topic the pipeline reads or writes, with its partition count and configuration."""
-        keyed = [TopicSpec(name, partitions) for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts)]
+        keyed = [
+            TopicSpec(name, partitions)
+            for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts, self.identity_audit)
+        ]
+        sequenced = [TopicSpec(self.validated, 1)]
         compacted = [TopicSpec(name, partitions, COMPACTED) for name in (self.worker_state, self.counts)]
         # One partition each: a few hundred rows that every worker reads whole, whatever partitions
         # it owns; more partitions would add no parallelism, only more to read.
         reference = [TopicSpec(self.reference(kind), 1, COMPACTED) for kind in REFERENCE_KINDS]
-        return keyed + compacted + reference
+        return keyed + sequenced + compacted + reference

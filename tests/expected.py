@@ -10,8 +10,8 @@ from domain.partner_json import from_json
 from domain.state_document import to_document
 
 # Partitions a pipeline's workers share (TopicNames.consumed): three ingest topics, the by-worker
-# topic and the alerts topic, 4 each.
-OWNED_PARTITIONS = 20
+# topic and the alerts topic, 4 each, and the validated events' one (identity resolution).
+OWNED_PARTITIONS = 21
 
 
 def expected_states(sent: list[dict]) -> dict[str, dict]:

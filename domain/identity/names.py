@@ -66,6 +66,9 @@ def normalise(full_name: str | None) -> Name:
     tokens = _tokens(full_name or "")
     marker = next((i for i, token in enumerate(tokens) if token in PATRONYMIC_MARKERS and i > 0), None)
     given, father = (tokens, []) if marker is None else (tokens[:marker], tokens[marker + 1:])
+    if len(set(given)) == 1:
+        # A single-name person's name written twice (SUPARMI SUPARMI): a passport wants a surname.
+        given = given[:1]
     return Name(tuple(given), " ".join(father) or None)
 
 

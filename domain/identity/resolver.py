@@ -153,6 +153,14 @@ class Decision:
     review: tuple[str, ...] = ()  # candidates between review and match: possible duplicates
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A decision and the winner's profile after it: what ``Index.apply`` writes."""
+
+    decision: Decision
+    profile: Profile
+
+
 class Index:
     def __init__(
         self,
@@ -173,6 +181,12 @@ class Index:
         return found
 
     def resolve(self, record: Record) -> Decision:
+        plan = self.plan(record)
+        self.apply(plan)
+        return plan.decision
+
+    def plan(self, record: Record) -> Plan:
+        """The decision for ``record`` and the profile it leaves, without writing anything."""
         linked, how = self._linked_by_keys(record)
         if linked:
             return self._settle(record, linked, how, None, ())
@@ -234,7 +248,7 @@ class Index:
                 total += w.other_province
         return total
 
-    def _settle(self, record: Record, linked: list[str], how: str, score: float | None, review: tuple) -> Decision:
+    def _settle(self, record: Record, linked: list[str], how: str, score: float | None, review: tuple) -> Plan:
         profile = Profile("").with_record(record)
         for worker in linked:
             profile = profile.union(self.profiles[worker])
@@ -242,17 +256,33 @@ class Index:
         winner = worker_id_for(min(profile.keys, key=_strength))
         profile = replace(profile, worker_id=winner)
         merged = tuple(sorted(worker for worker in linked if worker != winner))
+        return Plan(Decision(winner, how, merged, score, review), profile)
+
+    def apply(self, plan: Plan) -> None:
+        """Record a decision, writing only what changed. The order matters to a stream that crashes
+        mid-way and resolves the record again from what was written: the winner's profile first,
+        the merged-away profiles last, so that any prefix of these writes still links the record to
+        every worker it linked before (their profiles and keys are still there) and the same
+        decision is taken again."""
+        winner, merged, profile = plan.decision.worker_id, plan.decision.merged, plan.profile
+        if self.profiles.get(winner) != profile:
+            self.profiles[winner] = profile
+        for key in sorted(profile.keys):  # sorted: the same writes in the same order, in any process
+            if self.by_key.get(key) != winner:
+                self.by_key[key] = winner
+        for born in sorted(profile.birth_dates):
+            listed = self.born_on.get(born, ())
+            kept = tuple(w for w in listed if w not in merged)
+            kept = kept if winner in kept else (*kept, winner)
+            if kept != listed:
+                self.born_on[born] = kept
         for loser in merged:
-            del self.profiles[loser]
             self.by_key[f"{WORKER}:{loser}"] = winner
-        self.by_key.pop(f"{WORKER}:{winner}", None)
-        self.profiles[winner] = profile
-        for key in profile.keys:
-            self.by_key[key] = winner
-        for born in profile.birth_dates:
-            listed = tuple(w for w in self.born_on.get(born, ()) if w not in merged)
-            self.born_on[born] = listed if winner in listed else (*listed, winner)
-        return Decision(winner, how, merged, score, review)
+        if f"{WORKER}:{winner}" in self.by_key:
+            del self.by_key[f"{WORKER}:{winner}"]
+        for loser in merged:
+            if loser in self.profiles:  # applying a decision again finds some gone already
+                del self.profiles[loser]
 
 
 def _strength(key: str) -> tuple[int, str]:

@@ -45,7 +45,7 @@ def test_a_retry_adds_nothing():
 
 def test_the_table_value_reads_back_as_the_history_it_was_written_from():
     kept = grown([from_json(e) for e in full_journey(3)])
-    stored = Histories(EVENTS).encode(KEY, "W-1", kept)
+    stored = Histories(EVENTS).encode(KEY, kept)
     assert Histories(EVENTS).read(KEY, stored) == kept  # a fresh process: decoded from the bytes
     assert Histories(EVENTS).read(KEY, None) == EMPTY
 
@@ -53,9 +53,9 @@ def test_the_table_value_reads_back_as_the_history_it_was_written_from():
 def test_a_cached_history_is_used_only_while_the_table_holds_its_bytes():
     histories = Histories(EVENTS)
     journey = [from_json(e) for e in full_journey(4)]
-    mine = histories.encode(KEY, "W-1", grown(journey[:2]))
+    mine = histories.encode(KEY, grown(journey[:2]))
     # Another process wrote the worker meanwhile (a rebalance, a restore from the changelog).
-    theirs = Histories(EVENTS).encode(KEY, "W-1", grown(journey))
+    theirs = Histories(EVENTS).encode(KEY, grown(journey))
     assert histories.read(KEY, theirs).events == history(journey)
     assert histories.read(KEY, mine).events == history(journey[:2])
 
@@ -64,6 +64,6 @@ def test_the_cache_forgets_the_least_recently_used_worker_beyond_its_bound():
     histories = Histories(EVENTS, cached_workers=2)
     values = {}
     for i in range(3):
-        values[i] = histories.encode(b"W-%d" % i, f"W-{i}", grown([from_json(full_journey(i)[0])]))
+        values[i] = histories.encode(b"W-%d" % i, grown([from_json(full_journey(i)[0])]))
     assert [key for key in histories._cache] == [b"W-1", b"W-2"]
     assert histories.read(b"W-0", values[0]).events == [from_json(full_journey(0)[0])]

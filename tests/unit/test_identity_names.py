@@ -33,6 +33,8 @@ from domain.identity.names import Name, normalise
         ("Jusuf Kalla", ("JUSUF", "KALLA"), None),  # never j→y: Joko keeps its j as well
         ("Binti", ("BINTI",), None),  # a marker with nothing before it is the name itself
         ("H.", ("H",), None),  # a name that is only a title stays what it is
+        ("SUPARMI SUPARMI", ("SUPARMI",), None),  # a single name repeated as a passport's surname
+        ("Suparmi Suparmi binti Karto", ("SUPARMI",), "KARTO"),
     ],
 )
 def test_normalise_undoes_spelling_titles_degrees_and_splits_the_patronymic(written, given, patronym):

@@ -112,6 +112,38 @@ def test_the_nik_birth_date_blocks_a_record_whose_birth_date_field_has_a_slip():
     assert embassy.worker_id == siti.worker_id
 
 
+def test_a_renewed_passport_reported_with_the_nik_joins_the_worker_and_both_passports_find_them():
+    idx = index()
+    before = idx.resolve(rec("P3MI-1:a", nik=NIK, passport="C1234567"))
+    renewal = idx.resolve(rec("P3MI-1:b", nik=NIK, passport="E7654321"))
+    later = idx.resolve(rec("KBRI-MY:c", passport="E7654321"))
+
+    assert renewal.how == "NIK" and later.how == "PASSPORT"
+    assert before.worker_id == renewal.worker_id == later.worker_id
+    assert idx.worker_of("PASSPORT:C1234567") == idx.worker_of("PASSPORT:E7654321") == before.worker_id
+
+
+def test_namesakes_born_the_same_day_with_other_niks_and_regencies_stay_apart():
+    idx = index()
+    ponorogo = idx.resolve(rec("P3MI-1:a", nik=NIK, regency="3502"))
+    # Another SITI AMINAH born 5 July 1995, from Lampung: her own NIK says she is someone else.
+    lampung = idx.resolve(rec("P3MI-2:b", nik="1801024507950003", regency="1801"))
+    # No NIK: a passport-only report of a namesake from a third province is forced onto neither,
+    # but both are named for review.
+    third = idx.resolve(rec("KBRI-HK:c", passport="C5555555", regency="5201"))
+
+    assert len({ponorogo.worker_id, lampung.worker_id}) == 2 and lampung.how == "NEW" and not lampung.merged
+    assert third.how == "NEW" and set(third.review) == {ponorogo.worker_id, lampung.worker_id}
+
+
+def test_a_single_name_person_written_with_the_name_repeated_is_one_worker():
+    idx = index()
+    p3mi = idx.resolve(rec("P3MI-1:a", nik="3502010507950004", name="SUPARMI", sex="M"))
+    embassy = idx.resolve(rec("KBRI-MY:b", passport="C3333333", name="SUPARMI SUPARMI", sex="M"))
+
+    assert embassy.how == "MATCH" and embassy.worker_id == p3mi.worker_id
+
+
 # --- arrival order, when only strong keys link ----------------------------------------------
 
 PEOPLE = 4

@@ -413,6 +413,14 @@ SAMPLES = {
         "moratorium": True,
         "min_monthly_wage": {"amount": Decimal("1500.00"), "currency": "SAR"},
     },
+    "identity_merge": {
+        "worker_id": "W-0123456789abcdef",
+        "merged": ["W-fedcba9876543210"],
+        "how": "NIK",
+        "score": None,
+        "evidence": "KBRI-KUL:3f0c2c1e-0d3a-4f55-9a43-2b1f1c1a7e01",
+        "occurred_at": datetime(2026, 3, 5, 2, 0, tzinfo=UTC),
+    },
 }
 
 

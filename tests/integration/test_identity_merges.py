@@ -1,0 +1,78 @@
+"""Identity resolution in the stream (issue 6): embassy reports that carry only a passport are
+each a worker of their own until a P3MI report links the passport to a NIK; then the two are
+one worker under the NIK's id — the fold of all the person's events — and the passport-only
+worker is merged away: a tombstone on the worker-state topic, a merge record on the
+identity-audit topic, and its old id still finds the person in Redis and through the API.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from collections import defaultdict
+
+from domain.fold import fold
+from domain.lifecycle import worker_id_for
+from domain.partner_json import from_json
+from streams.codec import AvroCodec
+from streams.publish import publish
+from streams.state_view import read_projected
+from streams.topic_reader import latest_by_key, read_to_end
+from streams.topics import TopicNames
+from tests.expected import served
+from tests.factories import full_journey, write_jsonl
+from tests.waiting import eventually
+
+PEOPLE = 40
+
+
+def passport_only(event: dict) -> dict:
+    """An embassy report as embassies often send it: the passport and nothing else of the person."""
+    return {**event, "worker": {"passport_no": event["worker"]["passport_no"]}}
+
+
+def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_them(make_settings, workers, redis_client, tmp_path):
+    settings = make_settings()
+    topics = TopicNames(settings.topic_prefix)
+    journeys = {i: full_journey(i) for i in range(PEOPLE)}
+    embassy = [passport_only(e) for events in journeys.values() for e in events if e["source"]["kind"] == "EMBASSY"]
+    others = [e for events in journeys.values() for e in events if e["source"]["kind"] != "EMBASSY"]
+    process = workers(settings)
+
+    asyncio.run(publish(settings, str(write_jsonl(tmp_path / "embassy.jsonl", embassy))))
+    process.wait_processed(len(embassy), timeout=180)
+    passport_ids = {i: worker_id_for(f"PASSPORT:{events[0]['worker']['passport_no']}") for i, events in journeys.items()}
+    before = eventually(lambda: asyncio.run(latest_by_key(settings, topics.worker_state)), lambda s: len(s) == PEOPLE, 60)
+    assert set(before) == {w.encode() for w in passport_ids.values()}  # not linked to anyone yet
+
+    asyncio.run(publish(settings, str(write_jsonl(tmp_path / "p3mi.jsonl", others))))
+    process.wait_processed(len(embassy) + len(others), timeout=180)
+
+    codec = AvroCodec.named("worker_state")
+    by_person = defaultdict(list)
+    for i, events in journeys.items():
+        by_person[worker_id_for(f"NIK:{events[0]['worker']['nik']}")] += [
+            from_json(passport_only(e) if e["source"]["kind"] == "EMBASSY" else e) for e in events
+        ]
+    folds = {worker_id: fold(events, worker_id) for worker_id, events in by_person.items()}
+    expected = {w.encode(): codec.encode(state) for w, state in folds.items()} | {w.encode(): None for w in passport_ids.values()}
+    states = eventually(lambda: asyncio.run(latest_by_key(settings, topics.worker_state)), lambda s: s == expected, 90)
+    assert states == expected  # one worker per person, the fold of all their events; the old ids tombstoned
+
+    audit_codec = AvroCodec.named("identity_merge")
+
+    async def merges():
+        return [audit_codec.decode(record.value) async for record in read_to_end(settings, topics.identity_audit)]
+
+    merged = {(m["worker_id"], tuple(m["merged"])) for m in asyncio.run(merges())}
+    assert merged == {(worker_id_for(f"NIK:{journeys[i][0]['worker']['nik']}"), (old,)) for i, old in passport_ids.items()}
+
+    # The old id still finds the person: in Redis (a pointer) and through the API (a redirect).
+    for i, old in passport_ids.items():
+        survivor = worker_id_for(f"NIK:{journeys[i][0]['worker']['nik']}")
+        assert read_projected(settings, worker_id=old)["worker_id"] == survivor
+        with urllib.request.urlopen(f"http://127.0.0.1:{settings.web_port}/api/workers/{old}", timeout=10) as response:
+            assert json.loads(response.read()) == served(folds[survivor])
+    # Each person counted once: the merged-away workers left every index set.
+    counts = redis_client.hgetall(f"{settings.topic_prefix}:count:status")
+    assert sum(int(n) for n in counts.values()) == PEOPLE
