@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from domain.alerts import CRITICAL, INFO, OPEN, RESOLVED, WARNING, WITHDRAWN
+from domain.identity import review
 from domain.rules import WORKER_RULES, spike
 
-RULES = (*WORKER_RULES, spike.RULE)
+# DESIGN §5's rules, and identity resolution's review alert.
+RULES = (*WORKER_RULES, spike.RULE, review.RULE)
 STATUSES = (OPEN, RESOLVED)
 SEVERITIES = (INFO, WARNING, CRITICAL)
 # A withdrawn alert is RESOLVED on the record; to an operator it is another thing: "it never held".
