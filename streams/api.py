@@ -1,5 +1,5 @@
 """The HTTP interface every worker serves (DESIGN §9): worker state, lookups, counts, reconciliation,
-health, metrics.
+alerts, health, metrics.
 
 A worker's state lives in one partition of the ``workers`` table, on the worker process that
 owns that partition. Faust's table routing finds that process from the table key, hashing it
@@ -27,6 +27,7 @@ from faust.web.exceptions import ParseError, ServiceUnavailable
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
+from domain.alert_projection import filters_problem
 from domain.counts import ABROAD_DIMENSIONS
 from domain.fold import fold
 from domain.health import Health, Offsets, Partition, observe, verdict
@@ -56,6 +57,7 @@ def register(pipeline: Pipeline) -> None:
     _worker_pages(pipeline, redis)
     _count_page(pipeline, redis)
     _reconciliation_page(pipeline, redis)
+    _alert_page(pipeline)
     _health_page(pipeline, ProgressWatch(pipeline))
     _metrics_page(pipeline)
 
@@ -151,6 +153,17 @@ def _reconciliation_page(pipeline: Pipeline, redis: aioredis.Redis) -> None:
         if by not in ABROAD_DIMENSIONS:
             raise ParseError(f"by must be one of {', '.join(ABROAD_DIMENSIONS)}")
         return view.json(await read_report(redis, pipeline.settings, by))
+
+
+def _alert_page(pipeline: Pipeline) -> None:
+    @pipeline.app.page("/api/alerts")
+    async def alerts(view, request):
+        query = request.query
+        status, rule, subject_id = query.get("status") or None, query.get("rule") or None, query.get("subject_id") or None
+        problem = filters_problem(status, rule)
+        if problem:
+            raise ParseError(problem)
+        return view.json({"alerts": await pipeline.alert_channels.query(status, rule, subject_id)})
 
 
 def _health_page(pipeline: Pipeline, watch: ProgressWatch) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import faust
 
 from streams import faust_fixes, metrics
+from streams.alert_channels import AlertChannels
 from streams.codec import AvroCodec
 from streams.histories import Histories
 from streams.projection import RedisProjection
@@ -34,6 +35,7 @@ class Pipeline:
     histories: Histories  # reads and writes the values of ``workers``
     # The identity resolver's index and decision log (streams.identity_store), one partition.
     identity: faust.types.TableT
+    alert_channels: AlertChannels  # the alerts in Redis: hashes, index sets, stream, severity channels
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -64,7 +66,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
-    from agents import identity, ingest, lifecycle
+    from agents import alert_channels, identity, ingest, lifecycle
     from streams import api
 
     app = create_app(settings)
@@ -83,10 +85,12 @@ def create_pipeline(settings: Settings) -> Pipeline:
         workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
         histories=Histories(events),
         identity=app.Table("identity", default=None, partitions=1, key_type=bytes, value_type=bytes),
+        alert_channels=AlertChannels(settings),
     )
     ingest.register(pipeline)
     identity.register(pipeline)
     lifecycle.register(pipeline)
+    alert_channels.register(pipeline)
     api.register(pipeline)
     _track_assignment(pipeline)
     return pipeline

@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile.add_argument("--chart", metavar="FILE", help="also write a PNG chart of the top values")
     reconcile.add_argument("--top", type=_positive, default=15, metavar="N", help="rows in the table and the chart (default 15)")
 
+    alerts = commands.add_parser("alerts", help="alerts from the Redis channels or (--api) a worker; --follow prints changes live")
+    alerts.add_argument("--follow", action="store_true", help="after the list, print each change as it happens (Ctrl-C stops)")
+    # Checked when run (domain.alert_projection.filters_problem, as the API does): the rules'
+    # names come with the rules, too much to import for every command.
+    alerts.add_argument("--rule", metavar="R", help="only this rule's alerts (a DESIGN §5 rule name)")
+    alerts.add_argument("--status", metavar="S", help="only OPEN or only RESOLVED alerts")
+    alerts.add_argument("--subject", metavar="ID", help="only alerts about this worker, P3MI, employer or country")
+    alerts.add_argument("--json", action="store_true", help="one JSON document per alert and line")
+    alerts.add_argument("--api", metavar="URL", help="ask a worker's HTTP API (e.g. http://localhost:6066) instead of Redis")
+
     redis = commands.add_parser("redis", help="the Redis projection of worker state")
     redis_actions = redis.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     redis_actions.add_parser("rebuild", help="delete this prefix's projection and write it again from the worker-state topic")
@@ -112,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pantau: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 130
+        # Ctrl-C is how one stops following alerts: a normal end, whenever it comes.
+        return 0 if getattr(args, "follow", False) else 130
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
@@ -145,6 +156,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         from streams.reconcile import run_reconcile
 
         return run_reconcile(settings, args.by, args.output or "table", args.chart, args.top)
+    elif args.command == "alerts":
+        from streams.alert_view import show_alerts
+
+        return show_alerts(settings, status=args.status, rule=args.rule, subject_id=args.subject, as_json=args.json,
+                           follow=args.follow, api=args.api)
     elif args.command == "redis":
         from streams.rebuild import rebuild
 

@@ -3,9 +3,10 @@
 Services up; the demo's own pipeline (prefix ``{PANTAU_TOPIC_PREFIX}-demo``, so never the live one's
 data) emptied; a population simulated with its
 ground truth; the reference data and the events produced; one worker run until it has consumed
-everything; then a summary read from the output topics — events in, dead letters by reason,
-workers by status, top destinations, open alerts by rule —, the score against the truth, and
-the reconciliation table (per source kind against canonical, with the causes) from Redis.
+everything; then a summary — events in, dead letters by reason, workers by status and top
+destinations read from the output topics, open alerts by rule from the Redis alert channels, as
+``pantau alerts --status OPEN`` shows them —, the score against the truth, and the
+reconciliation table (per source kind against canonical, with the causes) from Redis.
 """
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from domain.alerts import OPEN
 from domain.counts import canonical_counts
 from simulator.command import write_with_progress
 from simulator.produce import produce_population
 from simulator.world import World
 from streams import services
 from streams.admin import ensure_topics
+from streams.alert_channels import AlertChannels
 from streams.codec import AvroCodec
 from streams.reconcile import print_table, reconciliation_report
 from streams.reset import reset
@@ -63,8 +66,9 @@ def run_demo(settings: Settings, workers: int = 10_000, seed: int = 1, as_json: 
         worker.stop()
     observed = asyncio.run(observe(settings))
     dead_letters = asyncio.run(_dead_letter_reasons(settings))
+    open_alerts = asyncio.run(_open_alerts_by_rule(settings))
     truth = load_truth(population)
-    summary = _summary(truth.manifest, outcomes, dead_letters, observed, time.monotonic() - started)
+    summary = _summary(truth.manifest, outcomes, dead_letters, observed, open_alerts, time.monotonic() - started)
     report = score(truth, observed, datetime.now(timezone.utc))
     if as_json:
         print(json.dumps({**summary, "score": report}, indent=2))
@@ -110,7 +114,16 @@ async def _dead_letter_reasons(settings: Settings) -> Counter:
     return reasons
 
 
-def _summary(manifest: dict, outcomes: dict, dead_letters: Counter, observed: Observed, seconds: float) -> dict:
+async def _open_alerts_by_rule(settings: Settings) -> Counter:
+    channels = AlertChannels(settings)
+    try:
+        return Counter(alert["rule"] for alert in await channels.query(status=OPEN))
+    finally:
+        await channels.close()
+
+
+def _summary(manifest: dict, outcomes: dict, dead_letters: Counter, observed: Observed, open_alerts: Counter,
+             seconds: float) -> dict:
     counts = canonical_counts(observed.states.values())
     return {
         "seconds": round(seconds, 1),
@@ -125,7 +138,7 @@ def _summary(manifest: dict, outcomes: dict, dead_letters: Counter, observed: Ob
         "dead_letters": dict(dead_letters.most_common()),
         "workers_by_status": dict(counts["status"].most_common()),
         "top_destinations": dict(counts["country"].most_common(TOP_DESTINATIONS)),
-        "open_alerts": dict(Counter(a["rule"] for a in observed.alerts if a["status"] == "OPEN").most_common()),
+        "open_alerts": dict(open_alerts.most_common()),
     }
 
 
@@ -147,7 +160,7 @@ def _print_summary(summary: dict, true_destinations: dict, console: Console) -> 
     if summary["open_alerts"]:
         console.print(_two_columns("open alerts by rule", "rule", summary["open_alerts"]))
     else:
-        console.print("open alerts by rule: none on the alerts topic")
+        console.print("open alerts by rule: none in the Redis alert channels")
 
 
 def _two_columns(title: str, name: str, counts: dict) -> Table:

@@ -29,7 +29,7 @@ PROCESSING_SECONDS = Histogram(
 )
 ASSIGNED_PARTITIONS = Gauge(
     "pantau_assigned_partitions",
-    "Partitions of the consumed topics (ingest, validated, by-worker) this worker process owns after the last rebalance.",
+    "Partitions of the consumed topics (ingest, validated, by-worker, alerts) this worker process owns after the last rebalance.",
 )
 CONSUMER_LAG = Gauge(
     "pantau_consumer_lag",

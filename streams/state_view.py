@@ -45,15 +45,16 @@ def read_projected(settings: Settings, worker_id=None, nik=None, passport=None) 
 def read_from_api(api: str, worker_id=None, nik=None, passport=None) -> dict:
     """The worker's document (DESIGN §4, masked) as a worker's HTTP API serves it."""
     if worker_id is not None:
-        return _get_json(api, f"/api/workers/{urllib.parse.quote(worker_id)}")
+        return get_json(api, f"/api/workers/{urllib.parse.quote(worker_id)}")
     kind, identifier = ("nik", nik) if nik else ("passport", passport)
-    found = _get_json(api, "/api/workers?" + urllib.parse.urlencode({kind: identifier}))["workers"]
+    found = get_json(api, "/api/workers?" + urllib.parse.urlencode({kind: identifier}))["workers"]
     if not found:
         raise NotFound(_no_worker_with(kind))
     return found[0]
 
 
-def _get_json(api: str, path: str) -> dict:
+def get_json(api: str, path: str) -> dict:
+    """GET ``path`` of a worker's API as JSON; its JSON errors become one-line failures."""
     try:
         with urllib.request.urlopen(api.rstrip("/") + path, timeout=10) as response:
             return json.loads(response.read())

@@ -47,7 +47,7 @@ class TopicNames:
     def consumed(self) -> set[str]:
         """The topics the pipeline's agents consume: their partitions are what a worker owns,
         and their lag is what health and ``pantau_consumer_lag`` watch."""
-        return {*self.all_ingest, self.validated, self.by_worker}
+        return {*self.all_ingest, self.validated, self.by_worker, self.alerts}
 
     @property
     def dead_letter(self) -> str:

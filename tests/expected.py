@@ -9,9 +9,9 @@ from domain.lifecycle import worker_id_for, worker_key
 from domain.partner_json import from_json
 from domain.state_document import to_document
 
-# Partitions a pipeline's workers share: three ingest topics and the by-worker topic, 4 each, and the
-# validated events' one (identity resolution).
-OWNED_PARTITIONS = 17
+# Partitions a pipeline's workers share (TopicNames.consumed): three ingest topics, the by-worker
+# topic and the alerts topic, 4 each, and the validated events' one (identity resolution).
+OWNED_PARTITIONS = 21
 
 
 def expected_states(sent: list[dict]) -> dict[str, dict]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import urllib.error
-import urllib.request
 from collections import Counter
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -21,20 +19,12 @@ from streams.publish import publish
 from streams.topic_reader import read_to_end
 from tests.expected import OWNED_PARTITIONS, expected_states, served
 from tests.factories import full_journey, write_jsonl
+from tests.http import get
 from tests.ports import free_port
 from tests.waiting import eventually
 
 WORKERS = 100
 UNKNOWN = "W-0000000000000000"
-
-
-def get(process, path: str) -> tuple[int, dict]:
-    """Status and JSON body; the body must be JSON whatever the status."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{process.settings.web_port}{path}", timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def lag_by_partition(process) -> dict[tuple[str, int], float]:

@@ -50,3 +50,17 @@ def test_bad_environment_gives_one_line_and_exit_1():
     result = pantau("publish", "x", "--dry-run", PANTAU_WEB_PORT="sixty")
     assert result.returncode == 1
     assert result.stderr.strip() == "pantau: error: PANTAU_WEB_PORT must be an integer, not 'sixty'"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("alerts", "--rule", "NOPE"), "pantau: error: unknown rule 'NOPE'; expected one of UNDERAGE_DEPARTURE"),
+        (("alerts", "--status", "open"), "pantau: error: status must be one of OPEN, RESOLVED, not 'open'"),
+        (("alerts", "--follow", "--api", "http://localhost:1"), "pantau: error: --follow reads the pipeline's Redis"),
+    ],
+)
+def test_bad_alert_filters_give_one_line_and_exit_1(args, message):
+    result = pantau(*args)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith(message)
