@@ -30,6 +30,7 @@ class Pipeline:
     # worker id (bytes) → EventHistory (schemas/event_history): each worker's distinct events.
     workers: faust.types.TableT
     histories: Histories  # reads and writes the values of ``workers``
+    alerting: "Alerting | None" = None  # the rules in the stream (streams.alerting), set by create_pipeline
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> faust.App:
 def create_pipeline(settings: Settings) -> Pipeline:
     from agents import ingest, lifecycle
     from streams import api
+    from streams.alerting import Alerting
 
     app = create_app(settings)
     faust_fixes.install(app)
@@ -77,6 +79,8 @@ def create_pipeline(settings: Settings) -> Pipeline:
         workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
         histories=Histories(events),
     )
+    pipeline.alerting = Alerting(pipeline)
+    pipeline.alerting.register()
     ingest.register(pipeline)
     lifecycle.register(pipeline)
     api.register(pipeline)

@@ -37,3 +37,14 @@ CONSUMER_LAG = Gauge(
     "worker process owns (end offset minus committed offset), as of the last health sample.",
     ["topic", "partition"],
 )
+ALERTS = Counter(
+    "pantau_alerts_total",
+    "Alerts raised: published for the first time under their id by this worker process (a later record of the "
+    "same alert, RESOLVED or withdrawn, is not counted again).",
+    ["rule", "severity"],
+)
+
+
+@cache
+def alerts(rule: str, severity: str):
+    return ALERTS.labels(rule, severity)

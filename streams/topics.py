@@ -61,12 +61,17 @@ class TopicNames:
         return f"{self.prefix}.alerts"
 
     @property
+    def incidents(self) -> str:
+        """Workers' SPIKE incidents re-keyed by subject (KIND:ID), so one partition owns each subject."""
+        return f"{self.prefix}.incidents"
+
+    @property
     def counts(self) -> str:
         return f"{self.prefix}.counts"
 
     def specs(self, partitions: int) -> list[TopicSpec]:
         """Every topic the pipeline reads or writes, with its partition count and configuration."""
-        keyed = [TopicSpec(name, partitions) for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts)]
+        keyed = [TopicSpec(name, partitions) for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts, self.incidents)]
         compacted = [TopicSpec(name, partitions, COMPACTED) for name in (self.worker_state, self.counts)]
         # One partition each: a few hundred rows that every worker reads whole, whatever partitions
         # it owns; more partitions would add no parallelism, only more to read.
