@@ -20,7 +20,7 @@ Nothing is evaluated before both views have caught up with what the topics held 
 
 The sweep and the batches take turns (one lock): an evaluation never interleaves with another of
 the same worker. Outside a batch faust has no current event to route table writes and
-transactions by; ``_Partition`` stands in for an event of the worker's partition.
+transactions by; ``PartitionEvent`` stands in for an event of the worker's partition.
 """
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ from domain.rules.context import Context
 from domain.rules.incidents import Incident
 from domain.timers import Timers
 from domain.watermark import Watermark, least, lowest
+from domain.subject_alerts import SubjectKept
 from domain.worker_alerts import EMPTY, Kept, Outcome, forget, reevaluate
 from streams import metrics
 from streams.batches import handling, paced
@@ -205,7 +206,7 @@ class Alerting:
             owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == self.by_worker}
             workers = []
             for table_key in dict.fromkeys(due):
-                at = _Partition(self.by_worker, partition_of(table_key, self.pipeline.settings.partitions))
+                at = PartitionEvent(self.by_worker, partition_of(table_key, self.pipeline.settings.partitions))
                 if at.message.partition not in owned:
                     continue
                 with handling(at):
@@ -237,7 +238,7 @@ class Alerting:
 
 
 @dataclass
-class _Partition:
+class PartitionEvent:
     """Stands in for an event of one partition where faust routes by the current event."""
 
     message: SimpleNamespace
@@ -264,13 +265,14 @@ class Codecs:
         self._kept = AvroCodec.named("worker_alerts")
         self._incidents = AvroCodec.named("incidents")
         self._watermark = AvroCodec.named("watermark")
+        self._subject = AvroCodec.named("subject_alerts")
 
     def kept(self, stored: bytes | None) -> Kept:
         if stored is None:
             return EMPTY
         record = self._kept.decode(stored)
         return Kept(
-            MappingProxyType({f.alert_id: f for f in (from_record(self.alert.decode(a)) for a in record["alerts"])}),
+            self._published(record["alerts"]),
             record["next_deadline"],
             MappingProxyType({tuple(k.split(":", 1)): v for k, v in record["reference"].items()}),
             tuple(incident_of(i) for i in record["incidents"]),
@@ -279,7 +281,7 @@ class Codecs:
     def encode_kept(self, worker_id: str, kept: Kept) -> bytes:
         return self._kept.encode({
             "worker_id": worker_id,
-            "alerts": [self.alert.encode(to_record(f)) for _, f in sorted(kept.published.items())],
+            "alerts": self._encode_published(kept.published),
             "next_deadline": kept.next_deadline,
             "reference": {f"{kind}:{key}": version for (kind, key), version in kept.reference.items()},
             "incidents": [incident_record(i) for i in kept.incidents],
@@ -304,6 +306,35 @@ class Codecs:
     def encode_watermark(self, partition: int, mark: Watermark) -> bytes:
         return self._watermark.encode({"partition": partition, "highest": mark.highest, "lowest": mark.lowest,
                                        "base": mark.base, "seen_at": mark.seen_at})
+
+
+    def subject_kept(self, stored: bytes | None) -> SubjectKept:
+        if stored is None:
+            return SubjectKept()
+        record = self._subject.decode(stored)
+        return SubjectKept(
+            MappingProxyType({w: tuple(map(incident_of, found)) for w, found in record["by_worker"].items()}),
+            self._published(record["alerts"]),
+            record["next_deadline"],
+        )
+
+    def subject_of(self, stored: bytes) -> Subject:
+        subject = self._subject.decode(stored)["subject"]
+        return Subject(subject["kind"], subject["id"])
+
+    def encode_subject(self, subject: Subject, kept: SubjectKept) -> bytes:
+        return self._subject.encode({
+            "subject": {"kind": subject.kind, "id": subject.id},
+            "by_worker": {w: [incident_record(i) for i in found] for w, found in kept.by_worker.items()},
+            "alerts": self._encode_published(kept.published),
+            "next_deadline": kept.next_deadline,
+        })
+
+    def _published(self, alerts: list[bytes]) -> MappingProxyType:
+        return MappingProxyType({f.alert_id: f for f in (from_record(self.alert.decode(a)) for a in alerts)})
+
+    def _encode_published(self, published) -> list[bytes]:
+        return [self.alert.encode(to_record(f)) for _, f in sorted(published.items())]
 
 
 def incident_record(incident: Incident) -> dict:

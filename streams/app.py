@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
-    from agents import ingest, lifecycle
+    from agents import ingest, lifecycle, spikes
     from streams import api
     from streams.alerting import Alerting
 
@@ -83,6 +83,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
     pipeline.alerting.register()
     ingest.register(pipeline)
     lifecycle.register(pipeline)
+    spikes.register(pipeline)
     api.register(pipeline)
     _track_assignment(pipeline)
     return pipeline
