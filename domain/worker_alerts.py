@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from domain.alerts import Finding, Subject, changes, withdraw
+from domain.alerts import OPEN, Finding, Subject, changes, withdraw
 from domain.rules import evaluate
 from domain.rules.context import Context
 from domain.rules.incidents import Incident, incidents
@@ -35,6 +35,11 @@ class Kept:
     next_deadline: datetime | None = None
     reference: Mapping[ReferenceKey, str] = field(default_factory=_none)  # the records the findings read → their version then ("" absent)
     incidents: tuple[Incident, ...] = ()  # sorted by key
+
+    @property
+    def open_rules(self) -> list[str]:
+        """The rules with an alert open as last published: the state's ``open_alerts`` between evaluations."""
+        return sorted({f.rule for f in self.published.values() if f.status == OPEN})
 
     def stale(self, versions: Mapping[ReferenceKey, str]) -> bool:
         """True when a reference record the findings read has another version now: re-evaluate."""

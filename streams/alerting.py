@@ -140,6 +140,10 @@ class Alerting:
                     self.watermark_rows[str(partition).encode()] = self.codec.encode_watermark(partition, self.partitions[partition])
             return await self._evaluate([(key, event, events) for key, event, events in touched], self.context(wall))
 
+    def open_rules(self, table_key: bytes) -> list[str]:
+        """The worker's open alerts as last published (read where the worker's table row is)."""
+        return self.codec.kept(self.rows.get(table_key)).open_rules
+
     async def withdraw_worker(self, table_key: bytes, received) -> None:
         """The worker of ``table_key`` no longer exists (merged into another, ``received`` the event that
         merged them): every alert of theirs still standing is withdrawn and their row removed."""

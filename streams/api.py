@@ -63,7 +63,10 @@ def _worker_pages(pipeline: Pipeline, redis: aioredis.Redis) -> None:
         """The worker's document from this process's table; None when the table holds no such worker."""
         key = worker_id.encode()
         stored = table.get(key)
-        return to_document(fold(pipeline.histories.read(key, stored).events, worker_id)) if stored else None
+        if not stored:
+            return None
+        events = pipeline.histories.read(key, stored).events
+        return to_document(fold(events, worker_id, open_alerts=pipeline.alerting.open_rules(key)))
 
     async def at_owner(view, request, worker_id: str, answer):
         """What ``app.table_route`` does, for a key that may come from Redis rather than the URL."""

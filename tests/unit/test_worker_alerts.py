@@ -33,7 +33,7 @@ def test_a_worker_evaluated_again_with_what_was_kept_publishes_nothing_new():
     first = reevaluate(EMPTY, events, WORKER_ID, at(20), VERSIONS)
     assert {f.rule for f in first.publish} == {"DEPARTURE_WITHOUT_TRAINING", "UNCONFIRMED_PLACEMENT"}
     assert first.state["open_alerts"] == ["DEPARTURE_WITHOUT_TRAINING", "UNCONFIRMED_PLACEMENT"]
-    assert first.state["event_count"] == 2
+    assert first.state["event_count"] == 2 and first.kept.open_rules == first.state["open_alerts"]
     # A redelivered batch, a restart: the same row, nothing to publish.
     again = reevaluate(first.kept, events, WORKER_ID, at(20), VERSIONS)
     assert again.publish == [] and again.kept == first.kept
@@ -45,7 +45,7 @@ def test_a_late_placement_resolves_and_a_vanished_finding_is_withdrawn_once():
     [unconfirmed] = opened.publish
     resolved = reevaluate(opened.kept, [*events, placement(20)], WORKER_ID, at(25), VERSIONS)
     assert [(f.alert_id, f.status) for f in resolved.publish] == [(unconfirmed.alert_id, RESOLVED)]
-    assert resolved.state["open_alerts"] == []
+    assert resolved.state["open_alerts"] == [] == resolved.kept.open_rules
     # A placement the embassy dated within the 14 days, arriving late: the alert never held.
     answered = reevaluate(opened.kept, [*events, placement(10)], WORKER_ID, at(25), VERSIONS)
     [withdrawn] = answered.publish
