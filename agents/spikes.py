@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
+from faust.types import TP
+
 from domain.alerts import to_record
 from domain.subject_alerts import SubjectKept, reevaluate
 from domain.timers import Timers
@@ -20,6 +22,7 @@ from streams.alerting import SWEEP_SECONDS, PartitionEvent, partition_of
 from streams.app import Pipeline
 from streams.batches import handling
 from streams.emit import emit
+from streams.faust_fixes import commit_outputs
 
 
 def register(pipeline: Pipeline) -> None:
@@ -67,12 +70,15 @@ def register(pipeline: Pipeline) -> None:
                 for key, stored in subjects.items():
                     timers.set(key, codec.subject_kept(stored).next_deadline)
             owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.incidents}
+            judged = set()
             for key in timers.pop_due(alerting.context(datetime.now(timezone.utc)).watermark):
                 at = PartitionEvent(topics.incidents, partition_of(key, settings.partitions))
                 if at.message.partition in owned:
                     with handling(at):
                         stored = subjects.get(key)
                     await judge(at, key, codec.subject_of(stored), codec.subject_kept(stored))
+                    judged.add(TP(topics.incidents, at.message.partition))
+            await commit_outputs(app, judged)
 
     @subjects.on_recover
     async def on_recover() -> None:

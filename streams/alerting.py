@@ -50,6 +50,7 @@ from streams import metrics
 from streams.batches import handling, paced
 from streams.codec import AvroCodec
 from streams.emit import emit
+from streams.faust_fixes import commit_outputs
 from streams.topic_tail import TopicTail
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,7 @@ class Alerting:
                 await emit(app, at.message, self.pipeline.topics.worker_state, table_key,
                            self.pipeline.states.encode(states[table_key]))
             await self.pipeline.projection.write_many(list(states.values()))
+            await commit_outputs(app, {TP(self.by_worker, at.message.partition) for _, at, _ in workers})
 
     async def _on_recover(self) -> None:
         self._rebuild = True
