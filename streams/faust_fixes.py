@@ -141,13 +141,14 @@ class _TransactionalConsumer(_Consumer):
     async def commit_at_committed(self, tps: Iterable[TP]) -> None:
         """Commit the transactions of ``tps`` at the offsets they have committed already; one commit at
         a time, as ``Consumer.commit`` keeps it."""
-        # aiokafka's TopicPartition, as the assignment has them: the producer refuses any other tuple.
-        offsets = {TopicPartition(*tp): self._committed_offset[tp] for tp in tps
-                   if self._committed_offset.get(tp) is not None}
-        if not offsets:
-            return
         while await self.maybe_wait_for_commit_to_finish():
             pass
+        # Read only now: a commit that was in progress has moved them, and committing an older offset
+        # would move the group back.
+        offsets = {TopicPartition(*tp): self._committed_offset[tp] for tp in tps
+                   if self._committed_offset.get(tp) is not None}  # aiokafka's type: the producer refuses others
+        if not offsets:
+            return
         self._commit_fut = asyncio.Future()
         try:
             await self._commit_offsets(offsets)
