@@ -14,14 +14,17 @@ merged-away worker keeps a forward to the survivor (and its events, to hand over
 the move be processed again after a crash), its state becomes a tombstone and its Redis
 projection a pointer to the survivor. An event that still reaches a merged-away worker follows
 the forward.
+
+Before the states are written, the rules evaluate every touched worker (``streams.alerting``), which
+also gives each state its open alerts; a merged-away worker's alerts are withdrawn.
 """
 from __future__ import annotations
 
 import time
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime, timezone
 
-from domain.fold import fold
 from streams import metrics
 from streams.app import Pipeline
 from streams.batches import batches, handling, paced
@@ -32,7 +35,7 @@ from streams.moves import FORWARDED, MOVE, forwarded_headers, kind_of
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
     by_worker = app.topic(topics.by_worker, partitions=settings.partitions)
-    workers, histories = pipeline.workers, pipeline.histories
+    workers, histories, alerting = pipeline.workers, pipeline.histories, pipeline.alerting
 
     @app.agent(by_worker, name=f"{settings.topic_prefix}-lifecycle")
     async def lifecycle(stream):
@@ -41,6 +44,7 @@ def register(pipeline: Pipeline) -> None:
             touched = {}  # table key → (the worker's last message in the batch, their history now)
             forwards = []  # (message it is sent for, survivor's key, value, headers)
             outcomes = Counter()
+            wall = datetime.now(timezone.utc)
             async for received in paced(batch):
                 table_key = received.key
                 if table_key in touched:
@@ -58,6 +62,7 @@ def register(pipeline: Pipeline) -> None:
                     continue
                 else:
                     event = pipeline.events.decode(received.value)
+                    alerting.observe(received.message.partition, event["occurred_at"], wall)
                     grown = kept.with_event(event, received.value)
                     kept = grown or kept
                     if kind != FORWARDED:  # a forwarded event was counted where it was first applied
@@ -65,21 +70,24 @@ def register(pipeline: Pipeline) -> None:
                         outcomes[event["source"]["kind"], event["event_type"], outcome] += 1
                 touched[table_key] = received, kept
 
-            states, moved = [], []
+            living, moved = [], []
             async for table_key, (received, history) in paced(touched.items()):
                 with handling(received):
                     # Re-assigned, never mutated: that is what writes the changelog.
                     workers[table_key] = histories.encode(table_key, history)
-                if history.moved_to is not None:
-                    await emit(app, received.message, topics.worker_state, table_key, None)
-                    moved.append((table_key.decode(), history.moved_to))
+                if history.moved_to is None:
+                    living.append((table_key, received, history.events))
                     continue
-                state = fold(history.events, table_key.decode())
-                await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(state))
-                states.append(state)
+                await emit(app, received.message, topics.worker_state, table_key, None)
+                await alerting.withdraw_worker(table_key, received)
+                moved.append((table_key.decode(), history.moved_to))
+            # The rules (streams.alerting): alerts published, and each state with its open alerts.
+            states = await alerting.after_batch(living)
+            async for table_key, received, _ in paced(living):
+                await emit(app, received.message, topics.worker_state, table_key, pipeline.states.encode(states[table_key]))
             for received, survivor, value, headers in forwards:
                 await emit(app, received.message, topics.by_worker, survivor, value, headers=headers)
-            await pipeline.projection.write_many(states, moved)
+            await pipeline.projection.write_many(list(states.values()), moved)
 
             for labels, count in outcomes.items():
                 metrics.events(*labels).inc(count)

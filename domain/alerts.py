@@ -122,3 +122,18 @@ def to_record(f: Finding) -> dict:
         "evidence": list(f.evidence),
         "details": dict(f.details),
     }
+
+
+def from_record(record: dict) -> Finding:
+    """The finding a ``schemas/alert`` record holds: ``to_record``'s inverse, for what the stream kept."""
+    return Finding(
+        alert_id=record["alert_id"],
+        rule=record["rule"],
+        severity=record["severity"],
+        subject=Subject(record["subject"]["kind"], record["subject"]["id"]),
+        opened_at=record["opened_at"],
+        resolved_at=record["resolved_at"],
+        message=record["message"],
+        evidence=tuple(record["evidence"]),
+        details=tuple(sorted(record["details"].items())),
+    )

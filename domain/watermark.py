@@ -12,6 +12,7 @@ without idle gaps, so the wall clock never moves it; live, the two advance toget
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -40,3 +41,15 @@ class Watermark:
         candidates = [highest - self.lateness, self.at(wall)]
         base = max(c for c in candidates if c is not None)
         return replace(self, highest=highest, lowest=lowest, base=base, seen_at=wall)
+
+
+def least(watermarks: Iterable[Watermark], wall: datetime) -> datetime | None:
+    """The pipeline's watermark from its partitions' (each fed by the events of one partition): the least
+    of them at ``wall``. A deadline is decided only once every partition has read past it, so a slow
+    partition holds the others back; one that never had an event holds nothing back. None before any event."""
+    return min((w for w in (m.at(wall) for m in watermarks) if w is not None), default=None)
+
+
+def lowest(watermarks: Iterable[Watermark]) -> datetime | None:
+    """The lowest event time any partition has seen: where the pipeline's observation starts (SPIKE's ``since``)."""
+    return min((m.lowest for m in watermarks if m.lowest is not None), default=None)

@@ -72,7 +72,7 @@ def _worker_pages(pipeline: Pipeline, redis: aioredis.Redis) -> None:
         return pipeline.histories.read(key, stored) if stored else None
 
     def document(worker_id: str, history) -> dict:
-        return to_document(fold(history.events, worker_id))
+        return to_document(fold(history.events, worker_id, open_alerts=pipeline.alerting.open_rules(worker_id.encode())))
 
     async def at_owner(view, request, worker_id: str, answer):
         """What ``app.table_route`` does, for a key that may come from Redis rather than the URL."""

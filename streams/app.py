@@ -36,6 +36,7 @@ class Pipeline:
     # The identity resolver's index and decision log (streams.identity_store), one partition.
     identity: faust.types.TableT
     alert_channels: AlertChannels  # the alerts in Redis: hashes, index sets, stream, severity channels
+    alerting: "Alerting | None" = None  # the rules in the stream (streams.alerting), set by create_pipeline
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -66,8 +67,9 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
-    from agents import alert_channels, identity, ingest, lifecycle
+    from agents import alert_channels, identity, ingest, lifecycle, spikes
     from streams import api
+    from streams.alerting import Alerting
 
     app = create_app(settings)
     faust_fixes.install(app)
@@ -87,10 +89,13 @@ def create_pipeline(settings: Settings) -> Pipeline:
         identity=app.Table("identity", default=None, partitions=1, key_type=bytes, value_type=bytes),
         alert_channels=AlertChannels(settings),
     )
+    pipeline.alerting = Alerting(pipeline)
+    pipeline.alerting.register()
     ingest.register(pipeline)
     identity.register(pipeline)
     lifecycle.register(pipeline)
     alert_channels.register(pipeline)
+    spikes.register(pipeline)
     api.register(pipeline)
     _track_assignment(pipeline)
     return pipeline

@@ -12,15 +12,18 @@ producer before it commits offsets.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import faust
 from faust.types import Message
 
 
 async def emit(
     app: faust.App, source: Message, topic: str, key: bytes | None, value: bytes | None, headers: list | None = None
-) -> None:
+) -> Awaitable:
+    """Sends; returns the send's delivery, for a caller that must know the record is on the broker."""
     transactional_id = None
     if app.in_transaction:
         group = app.assignor.group_for_topic(source.topic)
         transactional_id = f"{app.conf.id}-{group}-{source.partition}"
-    await app.producer.send(topic, key, value, None, None, headers, transactional_id=transactional_id)
+    return await app.producer.send(topic, key, value, None, None, headers, transactional_id=transactional_id)

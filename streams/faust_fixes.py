@@ -42,15 +42,17 @@ faust-streaming but ``FAUST_VERSION``. Review this module against upstream befor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 
 import faust
+from aiokafka import TopicPartition
 from faust.exceptions import ProducerSendError
 from faust.transport.drivers import aiokafka as driver
 from faust.transport.producer import ProducerBuffer
 from faust.types import TP, Message
 from faust.types.enums import ProcessingGuarantee
 from faust.types.tuples import FutureMessage
+from mode.utils.futures import notify
 
 FAUST_VERSION = "0.15.3"
 
@@ -73,6 +75,17 @@ def install(app: faust.App) -> None:
         transport.Producer = _Producer
     else:
         transport.Consumer = _Consumer
+
+
+async def commit_outputs(app: faust.App, tps: Iterable[TP]) -> None:
+    """Make what was sent outside any message (a timer's outputs: ``streams.alerting``'s sweep) visible
+    under exactly_once. Faust commits a partition's transaction only when the partition has newly
+    acked offsets, so sends into an idle partition's transaction would stay invisible to
+    ``read_committed`` readers (and be aborted by a crash) until its next event; this commits those
+    transactions at the offsets committed already. Under at_least_once a send is visible once sent."""
+    consumer = app.consumer
+    if isinstance(consumer, _TransactionalConsumer):
+        await consumer.commit_at_committed(tps)
 
 
 class _Consumer(driver.Consumer):
@@ -124,6 +137,24 @@ class _TransactionalConsumer(_Consumer):
         buffer = self.app.producer.buffer
         await buffer.wait_sent(buffer.put_count)
         return await super()._commit_offsets(offsets, start_new_transaction=start_new_transaction)
+
+    async def commit_at_committed(self, tps: Iterable[TP]) -> None:
+        """Commit the transactions of ``tps`` at the offsets they have committed already; one commit at
+        a time, as ``Consumer.commit`` keeps it."""
+        while await self.maybe_wait_for_commit_to_finish():
+            pass
+        # Read only now: a commit that was in progress has moved them, and committing an older offset
+        # would move the group back.
+        offsets = {TopicPartition(*tp): self._committed_offset[tp] for tp in tps
+                   if self._committed_offset.get(tp) is not None}  # aiokafka's type: the producer refuses others
+        if not offsets:
+            return
+        self._commit_fut = asyncio.Future()
+        try:
+            await self._commit_offsets(offsets)
+        finally:
+            done, self._commit_fut = self._commit_fut, None
+            notify(done)
 
 
 class _CountingBuffer(ProducerBuffer):

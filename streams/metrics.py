@@ -45,3 +45,14 @@ IDENTITY_DECISIONS = Counter(
 IDENTITY_MERGES = Counter(
     "pantau_identity_merges_total", "Canonical workers merged into another one (identity resolution)."
 )
+ALERTS = Counter(
+    "pantau_alerts_total",
+    "Alerts raised: published for the first time under their id by this worker process (a later record of the "
+    "same alert, RESOLVED or withdrawn, is not counted again).",
+    ["rule", "severity"],
+)
+
+
+@cache
+def alerts(rule: str, severity: str):
+    return ALERTS.labels(rule, severity)

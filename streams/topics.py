@@ -47,7 +47,7 @@ class TopicNames:
     def consumed(self) -> set[str]:
         """The topics the pipeline's agents consume: their partitions are what a worker owns,
         and their lag is what health and ``pantau_consumer_lag`` watch."""
-        return {*self.all_ingest, self.validated, self.by_worker, self.alerts}
+        return {*self.all_ingest, self.validated, self.by_worker, self.alerts, self.incidents}
 
     @property
     def dead_letter(self) -> str:
@@ -78,6 +78,11 @@ class TopicNames:
         return f"{self.prefix}.alerts"
 
     @property
+    def incidents(self) -> str:
+        """Workers' SPIKE incidents re-keyed by subject (KIND:ID), so one partition owns each subject."""
+        return f"{self.prefix}.incidents"
+
+    @property
     def counts(self) -> str:
         return f"{self.prefix}.counts"
 
@@ -85,7 +90,7 @@ class TopicNames:
         """Every topic the pipeline reads or writes, with its partition count and configuration."""
         keyed = [
             TopicSpec(name, partitions)
-            for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts, self.identity_audit)
+            for name in (*self.all_ingest, self.dead_letter, self.by_worker, self.alerts, self.incidents, self.identity_audit)
         ]
         sequenced = [TopicSpec(self.validated, 1)]
         compacted = [TopicSpec(name, partitions, COMPACTED) for name in (self.worker_state, self.counts)]

@@ -299,6 +299,13 @@ def test_adding_a_field_to_any_record(name: str, index: int):
 # --- round trips through the codec --------------------------------------------------------
 
 UTC = timezone.utc
+_INCIDENT = {
+    "key": "W-0123456789abcdef:case:KL-1", "kind": "CASE", "at": datetime(2026, 3, 12, tzinfo=UTC),
+    "subjects": [{"kind": "EMPLOYER", "id": "Tan Sdn Bhd"}, {"kind": "P3MI", "id": "P3MI-0042"}, {"kind": "COUNTRY", "id": "MY"}],
+    "evidence": ["KBRI-KUALA-LUMPUR:e4"],
+}
+
+
 SAMPLES = {
     "partner_event": example_event("REGISTERED"),
     "worker_state": {
@@ -401,6 +408,31 @@ SAMPLES = {
     "event_history": {
         "worker_id": "W-0123456789abcdef",
         "events": [b"\xc3\x01" + bytes(8) + b"an encoded partner event"],
+    },
+    "worker_alerts": {
+        "worker_id": "W-0123456789abcdef",
+        "alerts": [b"\xc3\x01" + bytes(8) + b"an encoded alert"],
+        "next_deadline": datetime(2026, 3, 15, 1, 0, tzinfo=UTC),
+        "reference": {"p3mi-licences:P3MI-0042": "0badc0ffee", "destination-policy:MY:PLANTATION": ""},
+        "incidents": [_INCIDENT],
+    },
+    "incidents": {
+        "worker_id": "W-0123456789abcdef",
+        "incidents": [_INCIDENT],
+        "subject": {"kind": "P3MI", "id": "P3MI-0042"},
+    },
+    "subject_alerts": {
+        "by_worker": {"W-0123456789abcdef": [_INCIDENT]},
+        "subject": {"kind": "P3MI", "id": "P3MI-0042"},
+        "alerts": [],
+        "next_deadline": None,
+    },
+    "watermark": {
+        "partition": 3,
+        "highest": datetime(2026, 3, 15, 2, 0, tzinfo=UTC),
+        "lowest": datetime(2023, 11, 1, tzinfo=UTC),
+        "base": datetime(2026, 3, 15, 1, 0, tzinfo=UTC),
+        "seen_at": datetime(2026, 11, 28, 12, 0, tzinfo=UTC),
     },
     "p3mi_licence": {
         "p3mi_id": "P3MI-0042",

@@ -1,0 +1,85 @@
+"""SPIKE: each subject's incidents, judged against the subject's own baseline (``domain.rules.spike``).
+
+Workers' incidents arrive re-keyed by subject on the incidents topic (``streams.alerting``), so one
+partition owns each employer, P3MI and country. The ``spikes`` table keeps, per subject, every
+worker's latest incidents there, what was published and the next deadline
+(``domain.subject_alerts``); a subject is judged when an incident of theirs changes and when the
+pipeline's watermark passes their deadline (a sweep, as for workers). One open SPIKE per subject
+at a time: a run of spiking instants is one alert.
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from faust.types import TP
+
+from domain.alerts import to_record
+from domain.subject_alerts import SubjectKept, reevaluate
+from domain.timers import Timers
+from streams import metrics
+from streams.alerting import SWEEP_SECONDS, PartitionEvent, partition_of
+from streams.app import Pipeline
+from streams.batches import handling
+from streams.emit import emit
+from streams.faust_fixes import commit_outputs
+
+
+def register(pipeline: Pipeline) -> None:
+    app, topics, settings, alerting = pipeline.app, pipeline.topics, pipeline.settings, pipeline.alerting
+    codec = alerting.codec
+    incidents = app.topic(topics.incidents, partitions=settings.partitions)
+    subjects = app.Table("spikes", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes)
+    timers = Timers()  # subject key → next deadline
+    lock = asyncio.Lock()
+    rebuild = asyncio.Event()
+
+    async def judge(at, key: bytes, subject, kept: SubjectKept) -> None:
+        """Re-evaluate one subject (``at``: an event of its partition) and keep what was published."""
+        context, since = alerting.context(datetime.now(timezone.utc)), alerting.since
+        before = kept.published
+        kept, publish = reevaluate(kept, subject, since, context)
+        sends = [await emit(app, at.message, topics.alerts, f.alert_id.encode(), codec.alert.encode(to_record(f)))
+                 for f in publish]
+        await asyncio.gather(*sends)  # on the broker before the row says so
+        with handling(at):
+            subjects[key] = codec.encode_subject(subject, kept)
+        timers.set(key, kept.next_deadline)
+        for f in publish:
+            if f.alert_id not in before:
+                metrics.alerts(f.rule, f.severity).inc()
+
+    @app.agent(incidents, name=f"{settings.topic_prefix}-spikes")
+    async def spikes(stream):
+        async for event in stream.events():
+            await alerting.tail.caught_up.wait()
+            worker_id, subject, found = codec.incidents(event.value)
+            async with lock:
+                kept = codec.subject_kept(subjects.get(event.key)).with_worker(worker_id, found)
+                await judge(event, event.key, subject, kept)
+
+    @app.timer(SWEEP_SECONDS, name=f"{settings.topic_prefix}-spikes-sweep")
+    async def sweep() -> None:
+        nonlocal timers
+        if not alerting.tail.caught_up.is_set() or app.rebalancing or not app.tables.recovery.completed.is_set():
+            return
+        async with lock:
+            if rebuild.is_set():
+                rebuild.clear()
+                timers = Timers()
+                for key, stored in subjects.items():
+                    timers.set(key, codec.subject_kept(stored).next_deadline)
+            owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.incidents}
+            judged = set()
+            for key in timers.pop_due(alerting.context(datetime.now(timezone.utc)).watermark):
+                at = PartitionEvent(topics.incidents, partition_of(key, settings.partitions))
+                if at.message.partition in owned:
+                    with handling(at):
+                        stored = subjects.get(key)
+                    await judge(at, key, codec.subject_of(stored), codec.subject_kept(stored))
+                    judged.add(TP(topics.incidents, at.message.partition))
+            await commit_outputs(app, judged)
+
+    @subjects.on_recover
+    async def on_recover() -> None:
+        rebuild.set()
