@@ -26,6 +26,10 @@ from tests.waiting import eventually
 PEOPLE = 40
 
 
+def without_alerts(state: dict) -> dict:
+    return {**state, "open_alerts": []}
+
+
 def passport_only(event: dict) -> dict:
     """An embassy report as embassies often send it: the passport and nothing else of the person."""
     return {**event, "worker": {"passport_no": event["worker"]["passport_no"]}}
@@ -55,9 +59,15 @@ def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_the
             from_json(passport_only(e) if e["source"]["kind"] == "EMBASSY" else e) for e in events
         ]
     folds = {worker_id: fold(events, worker_id) for worker_id, events in by_person.items()}
-    expected = {w.encode(): codec.encode(state) for w, state in folds.items()} | {w.encode(): None for w in passport_ids.values()}
-    states = eventually(lambda: asyncio.run(latest_by_key(settings, topics.worker_state)), lambda s: s == expected, 90)
-    assert states == expected  # one worker per person, the fold of all their events; the old ids tombstoned
+    # One worker per person, the fold of all their events; the old ids tombstoned. (Open alerts
+    # depend on the watermark, which the alert tests check: left out here.)
+    expected = {w.encode(): without_alerts(state) for w, state in folds.items()} | {w.encode(): None for w in passport_ids.values()}
+
+    def states():
+        latest = asyncio.run(latest_by_key(settings, topics.worker_state))
+        return {key: value and without_alerts(codec.decode(value)) for key, value in latest.items()}
+
+    assert eventually(states, lambda s: s == expected, 90) == expected
 
     audit_codec = AvroCodec.named("identity_merge")
 
@@ -72,7 +82,7 @@ def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_the
         survivor = worker_id_for(f"NIK:{journeys[i][0]['worker']['nik']}")
         assert read_projected(settings, worker_id=old)["worker_id"] == survivor
         with urllib.request.urlopen(f"http://127.0.0.1:{settings.web_port}/api/workers/{old}", timeout=10) as response:
-            assert json.loads(response.read()) == served(folds[survivor])
+            assert without_alerts(json.loads(response.read())) == served(folds[survivor])
     # Each person counted once: the merged-away workers left every index set.
     counts = redis_client.hgetall(f"{settings.topic_prefix}:count:status")
     assert sum(int(n) for n in counts.values()) == PEOPLE
