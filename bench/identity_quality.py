@@ -14,32 +14,40 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
 
-from domain.identity.resolver import WORKER, Index, record_of
+from domain.identity.resolver import WORKER, Index, Record, record_of
 from domain.partner_json import parse_line
-from domain.scoring import Contingency, identity_score
+from domain.scoring import clustering_score
 from streams.score import load_truth
 
 
-def resolve_all(events_path: Path, progress: Progress | None = None) -> tuple[dict[str, str], Counter]:
-    """event key → final worker id, and how each event was resolved."""
-    index, decided, how = Index({}, {}, {}), {}, Counter()
-    task = progress.add_task("resolving", total=events_path.stat().st_size) if progress else None
+def distinct_records(events_path: Path, progress: Progress | None = None) -> Iterator[Record]:
+    """Each distinct event's identity fields, in arrival order; a partner's retry is left out."""
+    seen = set()
+    task = progress.add_task("reading events", total=events_path.stat().st_size) if progress else None
     with open(events_path) as lines:
         for line in lines:
             if progress:
                 progress.advance(task, len(line))
             record = record_of(parse_line(line))
-            if record.event_key in decided:
-                continue  # a partner's retry
-            decision = index.resolve(record)
-            decided[record.event_key] = decision.worker_id
-            how[decision.how] += 1
+            if record.event_key not in seen:
+                seen.add(record.event_key)
+                yield record
+
+
+def resolve_all(events_path: Path, progress: Progress | None = None) -> tuple[dict[str, str], Counter]:
+    """event key → final worker id, and how each event was resolved."""
+    index, decided, how = Index({}, {}, {}), {}, Counter()
+    for record in distinct_records(events_path, progress):
+        decision = index.resolve(record)
+        decided[record.event_key] = decision.worker_id
+        how[decision.how] += 1
     return {key: index.worker_of(f"{WORKER}:{worker}") for key, worker in decided.items()}, how
 
 
@@ -51,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = load_truth(args.directory)
     with Progress(console=Console(stderr=True), transient=True) as progress:
         worker_of, how = resolve_all(args.directory / "events.jsonl", progress)
-    table = Contingency.of((person, worker_of[key]) for key, person in truth.person_of.items() if key in worker_of)
-    result = {"population": str(args.directory), "decisions": dict(how), **asdict(identity_score(table))}
+    result = {"population": str(args.directory), "decisions": dict(how), **asdict(clustering_score(truth.person_of, worker_of))}
     if args.json:
         print(json.dumps(result))
     else:

@@ -103,6 +103,13 @@ def identity_score(table: Contingency) -> IdentityScore:
     )
 
 
+def clustering_score(person_of: Mapping[Hashable, Hashable], cluster_of: Mapping[Hashable, Hashable]) -> IdentityScore:
+    """``identity_score`` of a clustering of records (record → cluster) against the truth
+    (record → person), over the records the truth knows that were clustered: one definition
+    for every linker the benchmarks compare."""
+    return identity_score(Contingency.of((person, cluster_of[key]) for key, person in person_of.items() if key in cluster_of))
+
+
 @dataclass(frozen=True)
 class StatusScore:
     persons: int

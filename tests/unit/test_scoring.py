@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.scoring import MISSING, Contingency, alert_scores, count_error, identity_score, status_score
+from domain.scoring import (
+    MISSING,
+    Contingency,
+    alert_scores,
+    clustering_score,
+    count_error,
+    identity_score,
+    status_score,
+)
 
 # Records as (person, worker) assignments.
 assignments = st.lists(st.tuples(st.sampled_from("ABCDE"), st.sampled_from("wxyz")), max_size=40)
@@ -54,6 +62,16 @@ def test_a_split_person_costs_recall_and_a_merge_costs_precision():
     assert split.pairwise_precision == 1.0 and split.pairwise_recall == pytest.approx(1 / 3)
     assert merged.pairwise_recall == 1.0 and merged.pairwise_precision == pytest.approx(1 / 3)
     assert split.bcubed_precision == 1.0 and split.bcubed_recall < 1.0
+
+
+def test_clustering_score_joins_records_by_key_and_leaves_out_records_no_cluster_holds():
+    person_of = {"e1": "A", "e2": "A", "e3": "B", "e4": "B"}
+    cluster_of = {"e1": 7, "e2": 7, "e3": 7, "x9": 8}  # e4 was never clustered; x9 is not in the truth
+
+    score = clustering_score(person_of, cluster_of)
+
+    assert score == identity_score(Contingency.of([("A", 7), ("A", 7), ("B", 7)]))
+    assert (score.records, score.pairwise_precision, score.pairwise_recall) == (3, pytest.approx(1 / 3), 1.0)
 
 
 def test_main_worker_and_main_person_take_the_majority_and_break_ties_by_smallest_id():
