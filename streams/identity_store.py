@@ -114,8 +114,8 @@ DECISION_SLOTS = 1_000_000
 
 
 class DecisionLog:
-    """What the agent decided for the event at each input offset, written *before* the decision's
-    other writes. After a crash the agent processes again the events since its last commit; for
+    """What the agent decided for the event at an input offset — a merge or a review — written
+    *before* the decision's other writes. After a crash the agent processes again the events since its last commit; for
     one whose decision is logged, the resolver's state may already hold it (so resolving again
     would find nothing left to merge), but its outputs may not have reached the broker: the
     agent sends the logged decision's outputs again instead."""
@@ -147,7 +147,10 @@ def resolve_once(index: Index, decisions: DecisionLog, offset: int, record: Reco
     plan = index.plan(record)
     logged = decisions.get(offset)
     if logged is None:
-        decisions.put(offset, plan.decision)
+        if plan.decision.merged or plan.decision.review:
+            # Only these need the log: any other decision is taken again the same from whatever
+            # prefix of its writes a crash left (``Index.apply``) and has nothing more to send.
+            decisions.put(offset, plan.decision)
         index.apply(plan)
         return plan.decision
     # The first time may have pointed some of a merged-away worker's keys at the survivor
