@@ -18,11 +18,8 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
@@ -30,12 +27,12 @@ from domain.alerts import WARNING, WORKER, Subject, finding, to_record
 from streams.admin import ensure_topics
 from streams.codec import AvroCodec
 from streams.reset import reset
+from bench.isolated import isolated_pipeline
 from streams.settings import Settings
 from streams.topics import TopicNames
 from streams.worker_process import WorkerProcess
 from tests.expected import OWNED_PARTITIONS
 from tests.follower import Follower
-from tests.ports import free_port
 from tests.waiting import eventually
 
 
@@ -71,9 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="pantau-bench-"))
-    prefix = f"bench-{workdir.name.rsplit('-', 1)[-1].lower()}"
-    settings = replace(Settings.from_env(), topic_prefix=prefix, data_dir=workdir / "data", web_port=free_port())
+    settings, workdir = isolated_pipeline()
     asyncio.run(ensure_topics(settings))
     worker = WorkerProcess(settings, workdir / "worker.log").start()
     follower = None

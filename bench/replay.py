@@ -19,11 +19,8 @@ import asyncio
 import json
 import random
 import shutil
-import socket
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from streams.publish import publish
+from bench.isolated import isolated_pipeline
 from streams.settings import Settings
 from streams.worker_process import FINAL_OUTCOMES, WorkerProcess
 from tests.factories import full_journey, write_jsonl
@@ -106,9 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="pantau-bench-"))
-    prefix = f"bench-{workdir.name.rsplit('-', 1)[-1].lower()}"
-    settings = replace(Settings.from_env(), topic_prefix=prefix, data_dir=workdir / "data", web_port=_free_port())
+    settings, workdir = isolated_pipeline()
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=Console(stderr=True))
     try:
@@ -122,12 +118,6 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     print(json.dumps(result))
     return 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 if __name__ == "__main__":
