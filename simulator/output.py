@@ -12,6 +12,7 @@ import base64
 import multiprocessing
 import os
 import shutil
+from math import log
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -73,44 +74,50 @@ def generate_chunk(world: World, layout: _Layout, first: int, last: int) -> Chun
     spills: dict[int, list[bytes]] = {}
     people, event_people, anomalies, malformed = [], [], [], []
     result = ChunkResult(first, {}, b"", b"", b"", b"")
-    rates = world.rates
+    rates, reference, canonical, sources = world.rates, world.reference, result.canonical, result.sources
+    delays = {kind: _Delay(getattr(rates, name)) for kind, name in _DELAY_FIELD.items()}
+    retry, retry_delay = rates.retry, _Delay(rates.retry_delay_days)
+    last_second, slice_of, dumps = layout.last, layout.slice_of, orjson.dumps
+    events_written = distinct = 0
     for index in range(first, last):
         rng = world.rng(index)
+        random = rng.random
         spike = world.spike_role(index)
         person = build_person(world, index, rng, NORMAL if spike else world.role(rng), spike)
         events = truth.ordered(person)
         record = truth.person_record(person, events)
-        people.append(orjson.dumps(record))
-        truth.count_person(result.canonical, record)
-        truth.count_sources(result.sources, events)
-        for anomaly in truth.anomalies(person, events, world.reference):
-            anomalies.append(orjson.dumps(anomaly))
+        people.append(dumps(record))
+        truth.count_person(canonical, record)
+        truth.count_sources(sources, events)
+        for anomaly in truth.anomalies(person, events, reference):
+            anomalies.append(dumps(anomaly))
         group = world.spike_group_led_by(index)
         if group is not None:
-            anomalies.append(orjson.dumps(spikes.burst_anomaly(group)))
-        result.incidents.update(spikes.incidents(person, events))
+            anomalies.append(dumps(spikes.burst_anomaly(group)))
+        spikes.count_incidents(result.incidents, person, events)
         pid = person.person_id
         for ordinal, event in enumerate(person.events):
             doc = event.doc
-            line = orjson.dumps(doc)
-            event_people.append(f"{doc['event_id']},{doc['source']['id']},{pid}".encode())
-            arrival = event.t + _delay(rng, getattr(rates, _DELAY_FIELD[event.kind]))
-            copies = [arrival]
-            if rng.random() < rates.retry:
-                copies.append(arrival + _delay(rng, rates.retry_delay_days) + 60)
-            for copy, at in enumerate(copies):
-                at = min(at, layout.last)
-                key = b"%011d%08d%03d%d " % (at, index, ordinal, copy)
-                spills.setdefault(layout.slice_of(at), []).append(key + line)
-            result.events += len(copies)
-        result.distinct += len(person.events)
-        if person.events and (index < len(_REASONS) or rng.random() < rates.malformed):
+            line = dumps(doc)
+            event_people.append(f"{doc['event_id']},{doc['source']['id']},{pid}\n")
+            arrival = event.t + _delay(random, delays[event.kind])
+            at = arrival if arrival < last_second else last_second
+            spills.setdefault(slice_of(at), []).append(b"%011d%08d%03d0 %b" % (at, index, ordinal, line))
+            events_written += 1
+            if random() < retry:
+                at = arrival + _delay(random, retry_delay) + 60
+                at = at if at < last_second else last_second
+                spills.setdefault(slice_of(at), []).append(b"%011d%08d%03d1 %b" % (at, index, ordinal, line))
+                events_written += 1
+        distinct += len(person.events)
+        if person.events and (index < len(_REASONS) or random() < rates.malformed):
             reason = _REASONS[index] if index < len(_REASONS) else rng.choice(_REASONS)
             malformed.append(_malformed(rng, reason, rng.choice(person.events).doc))
             result.malformed_count += 1
+    result.events, result.distinct = events_written, distinct
     result.spills = {s: b"\n".join(lines) + b"\n" for s, lines in spills.items()}
     result.people = _lines(people)
-    result.event_people = _lines(event_people)
+    result.event_people = "".join(event_people).encode()
     result.anomalies = _lines(anomalies)
     result.malformed = _lines(malformed)
     return result
@@ -120,11 +127,22 @@ def _lines(items: list[bytes]) -> bytes:
     return b"".join(item + b"\n" for item in items)
 
 
-def _delay(rng: Random, mean_days: float) -> int:
+class _Delay:
     """An exponential delay in seconds, capped at five means (a partner's backlog, not forever)."""
-    if mean_days <= 0:
+
+    __slots__ = ("rate", "cap")
+
+    def __init__(self, mean_days: float):
+        self.rate = 1.0 / mean_days if mean_days > 0 else 0.0
+        self.cap = 5 * mean_days
+
+
+def _delay(random: Callable[[], float], delay: _Delay) -> int:
+    """``random`` is the person's ``Random.random``; no draw when there is no delay."""
+    if not delay.rate:
         return 0
-    return int(min(rng.expovariate(1.0 / mean_days), 5 * mean_days) * DAY)
+    days = -log(1.0 - random()) / delay.rate  # Random.expovariate, without its call
+    return int((days if days < delay.cap else delay.cap) * DAY)
 
 
 def _malformed(rng: Random, reason: str, doc: dict) -> bytes:
