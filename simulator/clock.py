@@ -18,6 +18,16 @@ def day_text(day: int) -> str:
     return date.fromordinal(day).isoformat()
 
 
+# The local clock text of each minute an event can fall on (FIRST_SECOND + 60 * minute, UTC).
+MINUTES = (LAST_SECOND - FIRST_SECOND) // 60
+_LOCAL_CLOCK = tuple(f"T{(FIRST_SECOND + _WIB) // 3600 + m // 60:02d}:{m % 60:02d}:00+07:00" for m in range(MINUTES))
+
+
+def local_occurred_at(day: int, minute: int) -> str:
+    """``occurred_at(timestamp(day, FIRST_SECOND + 60 * minute))``, from tables: the local date is ``day``."""
+    return day_text(day) + _LOCAL_CLOCK[minute]
+
+
 def timestamp(day: int, second: int) -> int:
     return (day - EPOCH) * DAY + second
 

@@ -16,15 +16,18 @@ class Table:
         self.values = tuple(weights)
         total = float(sum(weights.values()))
         self.shares = {value: weights[value] / total for value in self.values}
-        self._cumulative = tuple(c / total for c in accumulate(weights[value] for value in self.values))
+        cumulative = [c / total for c in accumulate(weights[value] for value in self.values)]
+        cumulative[-1] = float("inf")  # rounding can leave the sum a hair under 1: the last value takes the rest
+        self._cumulative = tuple(cumulative)
 
     def pick(self, rng: Random):
-        return self.values[min(bisect_right(self._cumulative, rng.random()), len(self.values) - 1)]
+        return self.values[bisect_right(self._cumulative, rng.random())]
 
 
 def between(rng: Random, bounds: tuple[int, int]) -> int:
     """A whole number uniformly in ``bounds`` (both ends included)."""
-    return uniform_int(rng, *bounds)
+    low, high = bounds
+    return low + int(rng.random() * (high - low + 1))
 
 
 def uniform_int(rng: Random, low: int, high: int) -> int:
