@@ -15,6 +15,7 @@ import shutil
 from math import log
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,7 @@ _ARRIVAL_HORIZON = 180 * DAY  # events arriving later than until + this arrive a
 _REASONS = tuple(sorted(MALFORMATIONS))
 _DELAY_FIELD = {TRAINING_CENTER: "training_center_delay_days", P3MI: "p3mi_delay_days", EMBASSY: "embassy_delay_days"}
 _DIMENSIONS = ("country", "province", "sector")
+_KEY = 24  # the sort key before each spill line: arrival (11 digits), person (8), event (3), copy (1), a space
 
 
 @dataclass
@@ -44,7 +46,7 @@ class ChunkResult:
     """What one chunk adds to each output; merged in chunk order by the writer."""
 
     first: int
-    spills: dict[int, bytes]
+    spills: dict[int, bytes]  # the events' spill lines by arrival-time slice, until written
     people: bytes
     event_people: bytes
     anomalies: bytes
@@ -55,6 +57,7 @@ class ChunkResult:
     canonical: dict = field(default_factory=lambda: {d: Counter() for d in (*_DIMENSIONS, "status")})
     sources: dict = field(default_factory=lambda: {k: {d: Counter() for d in _DIMENSIONS} for k in (P3MI, EMBASSY)})
     incidents: Counter = field(default_factory=Counter)  # (country, kind, day): what country SPIKEs are judged on
+    slices: set[int] = field(default_factory=set)  # the slices the spill lines were written to
 
 
 class _Layout:
@@ -153,17 +156,42 @@ def _malformed(rng: Random, reason: str, doc: dict) -> bytes:
 
 # ---- the writer ------------------------------------------------------------------------------
 
+class _Spill:
+    """This process's part of each arrival-time slice: one file per slice, written once per chunk
+    without buffering (so nothing waits in memory when a pool process ends). A slice is sorted
+    whole, so which process wrote which line of it does not change the output."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.files = directory, {}
+
+    def write(self, slices: dict[int, bytes]) -> None:
+        for s, data in slices.items():
+            handle = self.files.get(s)
+            if handle is None:
+                handle = self.files[s] = open(self.directory / f"{s:05d}.{os.getpid()}", "ab", buffering=0)
+            handle.write(data)
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
+
+
 _WORLD: World | None = None
 _LAYOUT: _Layout | None = None
+_SPILL: _Spill | None = None
 
 
-def _init(world: World, layout: _Layout) -> None:
-    global _WORLD, _LAYOUT
-    _WORLD, _LAYOUT = world, layout
+def _init(world: World, layout: _Layout, spill_dir: Path) -> None:
+    global _WORLD, _LAYOUT, _SPILL
+    _WORLD, _LAYOUT, _SPILL = world, layout, _Spill(spill_dir)
 
 
 def _chunk(bounds: tuple[int, int]) -> ChunkResult:
-    return generate_chunk(_WORLD, _LAYOUT, *bounds)
+    """One chunk, its events written to this process's spill files; the rest goes back to the writer."""
+    result = generate_chunk(_WORLD, _LAYOUT, *bounds)
+    _SPILL.write(result.spills)
+    result.slices, result.spills = set(result.spills), {}
+    return result
 
 
 def write_population(world: World, out: Path, processes: int = 2,
@@ -178,17 +206,13 @@ def write_population(world: World, out: Path, processes: int = 2,
     layout = _Layout(world, world.workers * 9)
     bounds = [(first, min(first + CHUNK, world.workers)) for first in range(0, world.workers, CHUNK)]
     totals = ChunkResult(0, {}, b"", b"", b"", b"")
-    spill_files: dict[int, object] = {}
-    with open(out / "truth" / "people.jsonl", "wb") as people, \
+    with _workers(world, layout, spill_dir, processes) as run, \
+            open(out / "truth" / "people.jsonl", "wb") as people, \
             open(out / "truth" / "event_people.csv", "wb") as event_people, \
             open(out / "truth" / "anomalies.jsonl", "wb") as anomalies, \
             open(out / "malformed.jsonl", "wb") as malformed:
         event_people.write(b"event_id,source_id,person_id\n")
-        for result in _results(world, layout, bounds, processes):
-            for s, data in result.spills.items():
-                if s not in spill_files:
-                    spill_files[s] = open(spill_dir / f"{s:05d}", "wb")
-                spill_files[s].write(data)
+        for result in run(_chunk, bounds):
             people.write(result.people)
             event_people.write(result.event_people)
             anomalies.write(result.anomalies)
@@ -196,9 +220,13 @@ def write_population(world: World, out: Path, processes: int = 2,
             _add(totals, result)
             progress("people", min(result.first + CHUNK, world.workers), world.workers)
         anomalies.write(_lines([orjson.dumps(a) for a in spikes.country_anomalies(world.spikes, totals.incidents)]))
-    for handle in spill_files.values():
-        handle.close()
-    _merge_spills(spill_dir, sorted(spill_files), out / "events.jsonl", progress)
+        slices = sorted(totals.slices)
+        with open(out / "events.jsonl", "wb") as events:
+            for done, path in enumerate(run(_sort_slice, [(spill_dir, s) for s in slices]), start=1):
+                with open(path, "rb") as part:
+                    shutil.copyfileobj(part, events, 1 << 20)
+                path.unlink()
+                progress("arrival order", done, len(slices))
     shutil.rmtree(spill_dir)
     until = date.fromordinal(world.until).isoformat()
     counts = {"as_of": until, "canonical": totals.canonical, "sources": totals.sources}
@@ -213,21 +241,26 @@ def write_population(world: World, out: Path, processes: int = 2,
     return manifest
 
 
-def _results(world: World, layout: _Layout, bounds: list[tuple[int, int]], processes: int):
-    """Chunk results in chunk order, from ``processes`` worker processes (1: this one)."""
-    if processes <= 1 or len(bounds) == 1:
-        _init(world, layout)
-        yield from map(_chunk, bounds)
+@contextmanager
+def _workers(world: World, layout: _Layout, spill_dir: Path, processes: int):
+    """An ordered ``map`` over ``processes`` worker processes (1: this one), for the chunks and then the slices."""
+    if processes <= 1 or world.workers <= CHUNK:
+        _init(world, layout, spill_dir)
+        try:
+            yield map
+        finally:
+            _SPILL.close()
         return
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-    with context.Pool(processes, initializer=_init, initargs=(world, layout)) as pool:
-        yield from pool.imap(_chunk, bounds)
+    with context.Pool(processes, initializer=_init, initargs=(world, layout, spill_dir)) as pool:
+        yield pool.imap
 
 
 def _add(totals: ChunkResult, result: ChunkResult) -> None:
     totals.events += result.events
     totals.distinct += result.distinct
     totals.malformed_count += result.malformed_count
+    totals.slices |= result.slices
     totals.incidents.update(result.incidents)
     for name, counter in result.canonical.items():
         totals.canonical[name].update(counter)
@@ -236,11 +269,19 @@ def _add(totals: ChunkResult, result: ChunkResult) -> None:
             totals.sources[kind][name].update(counter)
 
 
-def _merge_spills(spill_dir: Path, slices: list[int], events_path: Path, progress) -> None:
-    """Each slice sorted by (arrival, person, event, copy) — the fixed-width key — then appended without the key."""
-    with open(events_path, "wb") as events:
-        for done, s in enumerate(slices, start=1):
-            lines = (spill_dir / f"{s:05d}").read_bytes().splitlines()
-            lines.sort()
-            events.write(b"".join(line[24:] + b"\n" for line in lines))
-            progress("arrival order", done, len(slices))
+def _sort_slice(task: tuple[Path, int]) -> Path:
+    """One slice's parts sorted by (arrival, person, event, copy) — the fixed-width key — and
+    written without the key, ready to append to ``events.jsonl``; the parts are removed."""
+    spill_dir, s = task
+    _SPILL.close()  # every chunk is written: this process's parts are complete
+    parts = sorted(spill_dir.glob(f"{s:05d}.*"))
+    lines = []
+    for part in parts:
+        lines += part.read_bytes().splitlines()
+        part.unlink()
+    lines.sort()
+    path = spill_dir / f"{s:05d}.sorted"
+    with open(path, "wb") as sorted_slice:
+        sorted_slice.write(b"\n".join([line[_KEY:] for line in lines]))
+        sorted_slice.write(b"\n")
+    return path
