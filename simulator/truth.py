@@ -264,10 +264,10 @@ def count_sources(counts: dict[str, dict[str, Counter]], events: list[Event]) ->
                 records[kind].setdefault(key, []).append(event)
     for kind, abroad in _COUNTED_ABROAD:
         for own in records[kind].values():
-            stages = [e for e in own if e.type in _STAGES]
-            if not stages or stages[-1].type not in abroad:
+            latest = next((e for e in reversed(own) if e.type in _STAGES), None)
+            if latest is None or latest.type not in abroad:
                 continue
-            payload = stages[-1].doc["payload"]
+            payload = latest.doc["payload"]
             regency = next((e.doc["worker"]["origin_regency"] for e in reversed(own) if e.doc["worker"].get("origin_regency")), None)
             sector = next((e.doc["payload"]["sector"] for e in reversed(own) if e.doc["payload"].get("sector")), UNKNOWN)
             counted = counts[kind]
