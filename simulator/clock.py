@@ -42,7 +42,12 @@ def occurred_at(t: int) -> str:
 def iso_utc(t: int) -> str:
     """The truth's timestamps: ISO 8601 in UTC."""
     day, second = divmod(t, DAY)
-    return f"{day_text(day + EPOCH)}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+    return day_text(day + EPOCH) + _utc_clock(second)
+
+
+@lru_cache(maxsize=None)
+def _utc_clock(second: int) -> str:
+    return f"T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
 def add_months(day: int, months: int) -> int:

@@ -20,7 +20,7 @@ from random import Random
 
 from simulator import figures
 from simulator.clock import DAY, EPOCH, FIRST_SECOND, MINUTES, add_months, day_text, local_occurred_at
-from simulator.draw import below, between, uniform_int
+from simulator.draw import below, between, one_of, uniform_int
 from simulator.identity import mistyped_nik, nik, passport
 from simulator.names import full_name, variant
 
@@ -254,7 +254,7 @@ class _Builder:
                   self._home_worker(False, self.p3mi_local_id, born=conflicting_birth), registration, n)
 
         departure = {"destination_country": country, "sector": sector, "job_order_id": job_order,
-                     "departure_port": rng.choice(_DEPARTURE_PORTS)}
+                     "departure_port": one_of(rng, _DEPARTURE_PORTS)}
         if role != "no_social_security":
             departure["social_security_no"] = f"{10**10 + below(rng, 9 * 10**10)}"
         if self.typo_nik and n == 0:  # the mistyped NIK travels without the passport (not two NIKs on one passport)
@@ -406,7 +406,7 @@ def person_id(index: int) -> str:
 
 def event_uuid(rng: Random) -> str:
     """A random UUID from the person's own stream: ids are as reproducible as everything else."""
-    h = "%032x" % rng.getrandbits(128)
+    h = rng.randbytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 

@@ -7,7 +7,9 @@ any process, and the files still come out byte-identical.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from datetime import date
 from random import Random
 
@@ -71,6 +73,8 @@ class World:
         self._roles += [(role, getattr(rates, role)) for role in ANOMALY_ROLES]
         if sum(share for _, share in self._roles) > 1:
             raise ValueError("the per-person role rates (non_procedural, unconfirmed_departure and the anomalies) sum to more than 1")
+        self._role_names = tuple(role for role, _ in self._roles)
+        self._role_bounds = tuple(accumulate(share for _, share in self._roles))  # role i: u below bound i, not i-1
         self.spikes = self._spike_groups()
         self._spike_members = sum(len(group.members) for group in self.spikes)
 
@@ -79,12 +83,8 @@ class World:
         return Random(f"{self.seed}:{index}")
 
     def role(self, rng: Random) -> str:
-        u = rng.random()
-        for role, share in self._roles:
-            if u < share:
-                return role
-            u -= share
-        return NORMAL
+        found = bisect_right(self._role_bounds, rng.random())
+        return self._role_names[found] if found < len(self._role_names) else NORMAL
 
     def spike_role(self, index: int) -> SpikeRole | None:
         if index >= self._spike_members:
