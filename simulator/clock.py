@@ -50,6 +50,7 @@ def _utc_clock(second: int) -> str:
     return f"T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
+@lru_cache(maxsize=65_536)  # journeys start on a few thousand days, contracts come in three lengths
 def add_months(day: int, months: int) -> int:
     """The same day of the month ``months`` later (clamped to the month's end), as an ordinal."""
     start = date.fromordinal(day)

@@ -22,6 +22,7 @@ MINIMUM_AGE = 18
 _RANK = {t: r for r, t in enumerate(("TRAINING_COMPLETED", "REGISTERED", "DEPARTED", "PLACED", "PLACEMENT_UPDATED",
                                       "CASE_REPORTED", "CASE_RESOLVED", "RETURNED"))}
 _ABROAD = frozenset({"DEPARTED", "PLACED"})
+_CASE_TYPES = frozenset({"CASE_REPORTED", "CASE_RESOLVED"})
 _POLICY_TYPES = frozenset({"REGISTERED", "DEPARTED", "PLACED"})  # P3MI licences: the first two
 _PLACEMENTS = frozenset({"PLACED", "PLACEMENT_UPDATED"})
 UNKNOWN = "UNKNOWN"  # a dimension value no event of the record carries
@@ -86,12 +87,14 @@ def anomalies(person: Person, events: list[Event], reference) -> list[dict]:
     """Every worker-subject alert the rules must raise for this person (SPIKE is per group: ``simulator.spikes``)."""
     found = _Anomalies(person)
     by_episode: dict[int, list[Event]] = {}
-    certificates = []
+    certificates, cases = [], []
     for event in events:
         by_episode.setdefault(event.episode, []).append(event)
         if event.type == "TRAINING_COMPLETED":
             payload = event.doc["payload"]
             certificates.append((event, _ordinal(payload["issued_on"]), _ordinal(payload["valid_until"])))
+        elif event.type in _CASE_TYPES:
+            cases.append(event)
     for episode in by_episode.values():
         departures = [e for e in episode if e.type == "DEPARTED"]
         if departures:
@@ -99,7 +102,8 @@ def anomalies(person: Person, events: list[Event], reference) -> list[dict]:
         _licences_and_policy(found, episode, reference)
         _placement_and_return(found, episode, departures)
         _sequence(found, episode, departures)
-    _cases(found, events)
+    if cases:
+        _cases(found, cases)
     _identity(found, person, events)
     return found.found
 
@@ -205,6 +209,7 @@ def _sequence(found: _Anomalies, episode: list[Event], departures: list[Event]) 
 
 
 def _cases(found: _Anomalies, events: list[Event]) -> None:
+    """``events``: the person's case reports and resolutions, in order."""
     resolutions = {e.doc["payload"]["case_id"]: e for e in events if e.type == "CASE_RESOLVED"}
     for reported in (e for e in events if e.type == "CASE_REPORTED"):
         due = reported.t + CASE_OPEN_FOR
@@ -217,7 +222,7 @@ def _identity(found: _Anomalies, person: Person, events: list[Event]) -> None:
     """A report with a NIK whose birth date or sex contradicts the one the NIK encodes. Every NIK
     the generator writes (a mistyped one too) encodes the person's true birth date and sex, so
     comparing with those is the same test, without decoding each NIK."""
-    born, sex = day_text(person.date_of_birth), person.sex
+    born, sex = person.birth_text, person.sex
     for event in events:
         worker = event.doc["worker"]
         if worker.get("nik") and (worker.get("date_of_birth", born) != born or worker.get("sex", sex) != sex):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from datetime import date
 from random import Random
@@ -100,15 +101,13 @@ class World:
 
     # ---- names of partners -------------------------------------------------------------------
     def embassy(self, country: str) -> str:
-        return f"{figures.EMBASSY_PREFIX.get(country, 'KBRI')}-{country}"
+        return _embassy(country)
 
     def employer(self, rng: Random, country: str, sector: str) -> str:
         """A synthetic employer: a private household for domestic work and care, else a company."""
         if sector in _HOUSEHOLD_SECTORS:
             return f"HOUSEHOLD {country}-{below(rng, 1_000_000):06d}"
-        number = below(rng, figures.EMPLOYERS_PER_DESTINATION_SECTOR)
-        word = _COMPANY_WORDS[number % len(_COMPANY_WORDS)]
-        return f"SYNTHETIC {word} {sector.split('_')[0]} {number:03d} {_COMPANY_SUFFIX.get(country, 'LLC')}"
+        return _company(country, sector, below(rng, figures.EMPLOYERS_PER_DESTINATION_SECTOR))
 
     # ---- SPIKE -------------------------------------------------------------------------------
     def _spike_groups(self) -> list[SpikeGroup]:
@@ -138,6 +137,17 @@ class World:
                                          event_uuid(rng) if incident is not None else None))
             groups.append(SpikeGroup(kind, subject, tuple(members)))
         return groups
+
+
+@lru_cache(maxsize=None)
+def _embassy(country: str) -> str:
+    return f"{figures.EMBASSY_PREFIX.get(country, 'KBRI')}-{country}"
+
+
+@lru_cache(maxsize=None)  # at most EMPLOYERS_PER_DESTINATION_SECTOR per country and sector
+def _company(country: str, sector: str, number: int) -> str:
+    word = _COMPANY_WORDS[number % len(_COMPANY_WORDS)]
+    return f"SYNTHETIC {word} {sector.split('_')[0]} {number:03d} {_COMPANY_SUFFIX.get(country, 'LLC')}"
 
 
 def _sex_share(sector: str, sex: str) -> float:
