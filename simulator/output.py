@@ -59,7 +59,7 @@ class ChunkResult:
     canonical: dict = field(default_factory=lambda: {d: Counter() for d in (*_DIMENSIONS, "status")})
     sources: dict = field(default_factory=lambda: {k: {d: Counter() for d in _DIMENSIONS} for k in (P3MI, EMBASSY)})
     incidents: Counter = field(default_factory=Counter)  # (country, kind, day): what country SPIKEs are judged on
-    slices: set[int] = field(default_factory=set)  # the slices the spill lines were written to
+    slices: Counter = field(default_factory=Counter)  # slice → bytes its spill lines take in events.jsonl
 
 
 class _Layout:
@@ -196,7 +196,8 @@ def _chunk(bounds: tuple[int, int]) -> ChunkResult:
     """One chunk, its events written to this process's spill files; the rest goes back to the writer."""
     result = generate_chunk(_WORLD, _LAYOUT, *bounds)
     _SPILL.write(result.spills)
-    result.slices, result.spills = set(result.spills), {}
+    result.slices = Counter({s: len(data) - _KEY * data.count(b"\n") for s, data in result.spills.items()})
+    result.spills = {}
     return result
 
 
@@ -226,13 +227,16 @@ def write_population(world: World, out: Path, processes: int = 2,
             _add(totals, result)
             progress("people", min(result.first + CHUNK, world.workers), world.workers)
         anomalies.write(_lines([orjson.dumps(a) for a in spikes.country_anomalies(world.spikes, totals.incidents)]))
-        slices = sorted(totals.slices)
+        # Each slice's place in events.jsonl is known from its size: the slices are sorted and
+        # written there in parallel, and nothing passes through this process.
+        slices, offset, tasks = sorted(totals.slices), 0, []
+        for s in slices:
+            tasks.append((spill_dir, s, out / "events.jsonl", offset))
+            offset += totals.slices[s]
         with open(out / "events.jsonl", "wb") as events:
-            for done, path in enumerate(run(_sort_slice, [(spill_dir, s) for s in slices]), start=1):
-                with open(path, "rb") as part:
-                    shutil.copyfileobj(part, events, 1 << 20)
-                path.unlink()
-                progress("arrival order", done, len(slices))
+            events.truncate(offset)
+        for done, _ in enumerate(run(_sort_slice, tasks), start=1):
+            progress("arrival order", done, len(slices))
     shutil.rmtree(spill_dir)
     until = date.fromordinal(world.until).isoformat()
     counts = {"as_of": until, "canonical": totals.canonical, "sources": totals.sources}
@@ -269,7 +273,7 @@ def _add(totals: ChunkResult, result: ChunkResult) -> None:
     totals.events += result.events
     totals.distinct += result.distinct
     totals.malformed_count += result.malformed_count
-    totals.slices |= result.slices
+    totals.slices.update(result.slices)
     totals.incidents.update(result.incidents)
     for name, counter in result.canonical.items():
         totals.canonical[name].update(counter)
@@ -278,19 +282,17 @@ def _add(totals: ChunkResult, result: ChunkResult) -> None:
             totals.sources[kind][name].update(counter)
 
 
-def _sort_slice(task: tuple[Path, int]) -> Path:
+def _sort_slice(task: tuple[Path, int, Path, int]) -> None:
     """One slice's parts sorted by (arrival, person, event, copy) — the fixed-width key — and
-    written without the key, ready to append to ``events.jsonl``; the parts are removed."""
-    spill_dir, s = task
+    written without the key at the slice's place in ``events.jsonl``; the parts are removed."""
+    spill_dir, s, events_path, offset = task
     _SPILL.close()  # every chunk is written: this process's parts are complete
-    parts = sorted(spill_dir.glob(f"{s:05d}.*"))
     lines = []
-    for part in parts:
+    for part in sorted(spill_dir.glob(f"{s:05d}.*")):
         lines += part.read_bytes().splitlines()
         part.unlink()
     lines.sort()
-    path = spill_dir / f"{s:05d}.sorted"
-    with open(path, "wb") as sorted_slice:
-        sorted_slice.write(b"\n".join([line[_KEY:] for line in lines]))
-        sorted_slice.write(b"\n")
-    return path
+    data = b"\n".join([line[_KEY:] for line in lines]) + b"\n"
+    with open(events_path, "r+b") as events:
+        events.seek(offset)
+        events.write(data)
