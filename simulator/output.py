@@ -1,10 +1,12 @@
 """Writing a population to DIR: events in arrival order, malformed messages, reference data and
 the ground truth (docs/simulator.md describes every file).
 
-People are generated in chunks, in up to two processes; every chunk's events go to spill files,
-one per slice of arrival time, and each slice is then sorted alone and appended to
-``events.jsonl``. Memory stays flat whatever the population: a chunk, plus one slice (the
-slices grow in number with the population, so each holds about the same number of events).
+People are generated in chunks by a pool of processes (``--processes``); each process appends
+its chunks' events to its own spill files, one per slice of arrival time, and sends the truth
+back to be written in chunk order. Then the same pool sorts each slice alone and writes it at
+its place in ``events.jsonl`` (known from the slices' sizes). Memory stays flat whatever the
+population: a chunk per process, plus one slice (the slices grow in number with the
+population, so each holds about the same number of events).
 """
 from __future__ import annotations
 
