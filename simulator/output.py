@@ -15,12 +15,12 @@ import gc
 import multiprocessing
 import os
 import shutil
-from math import log
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from math import log
 from pathlib import Path
 from random import Random
 
