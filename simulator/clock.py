@@ -18,6 +18,16 @@ def day_text(day: int) -> str:
     return date.fromordinal(day).isoformat()
 
 
+# The local clock text of each minute an event can fall on (FIRST_SECOND + 60 * minute, UTC).
+MINUTES = (LAST_SECOND - FIRST_SECOND) // 60
+_LOCAL_CLOCK = tuple(f"T{(FIRST_SECOND + _WIB) // 3600 + m // 60:02d}:{m % 60:02d}:00+07:00" for m in range(MINUTES))
+
+
+def local_occurred_at(day: int, minute: int) -> str:
+    """``occurred_at(timestamp(day, FIRST_SECOND + 60 * minute))``, from tables: the local date is ``day``."""
+    return day_text(day) + _LOCAL_CLOCK[minute]
+
+
 def timestamp(day: int, second: int) -> int:
     return (day - EPOCH) * DAY + second
 
@@ -32,9 +42,15 @@ def occurred_at(t: int) -> str:
 def iso_utc(t: int) -> str:
     """The truth's timestamps: ISO 8601 in UTC."""
     day, second = divmod(t, DAY)
-    return f"{day_text(day + EPOCH)}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+    return day_text(day + EPOCH) + _utc_clock(second)
 
 
+@lru_cache(maxsize=None)
+def _utc_clock(second: int) -> str:
+    return f"T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+
+
+@lru_cache(maxsize=65_536)  # journeys start on a few thousand days, contracts come in three lengths
 def add_months(day: int, months: int) -> int:
     """The same day of the month ``months`` later (clamped to the month's end), as an ordinal."""
     start = date.fromordinal(day)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from random import Random
 
@@ -16,20 +16,28 @@ class Table:
         self.values = tuple(weights)
         total = float(sum(weights.values()))
         self.shares = {value: weights[value] / total for value in self.values}
-        self._cumulative = tuple(c / total for c in accumulate(weights[value] for value in self.values))
+        cumulative = [c / total for c in accumulate(weights[value] for value in self.values)]
+        cumulative[-1] = float("inf")  # rounding can leave the sum a hair under 1: the last value takes the rest
+        self._cumulative = tuple(cumulative)
 
     def pick(self, rng: Random):
-        return self.values[min(bisect_right(self._cumulative, rng.random()), len(self.values) - 1)]
+        return self.values[bisect_right(self._cumulative, rng.random())]
 
 
 def between(rng: Random, bounds: tuple[int, int]) -> int:
     """A whole number uniformly in ``bounds`` (both ends included)."""
-    return uniform_int(rng, *bounds)
+    low, high = bounds
+    return low + int(rng.random() * (high - low + 1))
 
 
 def uniform_int(rng: Random, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high`` (both included): ``randint``'s job at a quarter of its cost."""
     return low + int(rng.random() * (high - low + 1))
+
+
+def one_of(rng: Random, items: Sequence):
+    """An item of ``items`` uniformly, as ``choice`` but with one draw of ``random()``."""
+    return items[int(rng.random() * len(items))]
 
 
 def below(rng: Random, n: int) -> int:

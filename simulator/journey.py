@@ -19,15 +19,14 @@ from datetime import date
 from random import Random
 
 from simulator import figures
-from simulator.clock import FIRST_SECOND, LAST_SECOND, add_months, day_text, occurred_at, timestamp
-from simulator.draw import below, between, uniform_int
+from simulator.clock import DAY, EPOCH, FIRST_SECOND, MINUTES, add_months, day_text, local_occurred_at
+from simulator.draw import below, between, one_of, uniform_int
 from simulator.identity import mistyped_nik, nik, passport
 from simulator.names import full_name, variant
 
 P3MI, TRAINING_CENTER, EMBASSY = "P3MI", "TRAINING_CENTER", "EMBASSY"
 NORMAL, NON_PROCEDURAL, UNCONFIRMED = "normal", "non_procedural", "unconfirmed_departure"
 _DEPARTURE_PORTS = ("CGK", "SUB", "KNO", "LOP", "SRG", "BTH", "NNX")
-_MINUTES = (LAST_SECOND - FIRST_SECOND) // 60
 
 
 @dataclass(slots=True)
@@ -64,15 +63,16 @@ class Person:
     full_name: str
     father: str
     date_of_birth: int
+    birth_text: str
     sex: str
     regency: str
     events: list[Event] = field(default_factory=list)
     episodes: list[Episode] = field(default_factory=list)
     spike: "SpikeRole | None" = None
+    person_id: str = ""
 
-    @property
-    def person_id(self) -> str:
-        return person_id(self.index)
+    def __post_init__(self):
+        self.person_id = person_id(self.index)
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,9 @@ def build_person(world, index: int, rng: Random, role: str, spike: SpikeRole | N
 class _Builder:
     def __init__(self, ctx, index: int, rng: Random, role: str, spike: SpikeRole | None):
         self.ctx, self.index, self.rng, self.role, self.spike = ctx, index, rng, role, spike
-        self.rates = ctx.rates
+        self.rates, self.until, self.random = ctx.rates, ctx.until, rng.random
         self.renewals = 0
+        self.passport = passport(index, ctx.seed, 0)  # the current one: renewals replace it
         self.p3mi_local_id = f"REG-{index + 1:07d}"
         self.typo_nik: str | None = None  # set on the one P3MI report that carries it
 
@@ -125,7 +126,7 @@ class _Builder:
         born = start - age_days - 90
         name, father = full_name(rng, sex)
         self.person = Person(self.index, self.role, nik(self.index, regency, date.fromordinal(born), sex), name, father,
-                             born, sex, regency, spike=self.spike)
+                             born, day_text(born), sex, regency, spike=self.spike)
         if self.role == NON_PROCEDURAL:
             self._embassy_only(start, country, sector)
         else:
@@ -147,29 +148,26 @@ class _Builder:
     def emit(self, day: int, event_type: str, kind: str, source_id: str, worker: dict, payload: dict,
              episode: int, event_id: str | None = None) -> Event | None:
         """Reports one event, unless it falls after ``until`` (then it has not happened yet)."""
-        if day > self.ctx.until:
+        if day > self.until:
             return None
-        t = timestamp(day, FIRST_SECOND + 60 * int(self.rng.random() * _MINUTES))
+        minute = int(self.random() * MINUTES)
         doc = {
             "event_id": event_id or event_uuid(self.rng),
             "event_type": event_type,
-            "occurred_at": occurred_at(t),
+            "occurred_at": local_occurred_at(day, minute),
             "source": {"kind": kind, "id": source_id},
             "worker": worker,
             "payload": payload,
         }
-        event = Event(t, event_type, kind, doc, episode)
+        event = Event((day - EPOCH) * DAY + FIRST_SECOND + 60 * minute, event_type, kind, doc, episode)
         self.person.events.append(event)
         return event
 
     def _name(self) -> str:
         p = self.person
-        if self.rng.random() < self.rates.name_variant:
+        if self.random() < self.rates.name_variant:
             return variant(self.rng, p.full_name, p.sex, p.father)
         return p.full_name
-
-    def _passport(self) -> str:
-        return passport(self.index, self.ctx.seed, self.renewals)
 
     def _home_worker(self, with_passport: bool, local_id: str | None, nik_override: str | None = None,
                      born: int | None = None) -> dict:
@@ -177,24 +175,25 @@ class _Builder:
         p = self.person
         worker = {"nik": nik_override or p.nik}
         if with_passport:
-            worker["passport_no"] = self._passport()
+            worker["passport_no"] = self.passport
         if local_id:
             worker["local_id"] = local_id
         worker["full_name"] = self._name()
-        worker["date_of_birth"] = day_text(born if born is not None else p.date_of_birth)
+        worker["date_of_birth"] = p.birth_text if born is None else day_text(born)
         worker["sex"] = p.sex
         worker["origin_regency"] = p.regency
         return worker
 
     def _embassy_worker(self, knows_nik: bool = True) -> dict:
         """Embassies often know only the passport."""
-        if self.rng.random() < self.rates.embassy_passport_only:
-            return {"passport_no": self._passport()}
+        if self.random() < self.rates.embassy_passport_only:
+            return {"passport_no": self.passport}
         p = self.person
-        worker = {"nik": p.nik} if knows_nik else {}
-        worker.update(passport_no=self._passport(), full_name=self._name(), date_of_birth=day_text(p.date_of_birth),
-                      sex=p.sex, origin_regency=p.regency)
-        return worker
+        if knows_nik:
+            return {"nik": p.nik, "passport_no": self.passport, "full_name": self._name(), "date_of_birth": p.birth_text,
+                    "sex": p.sex, "origin_regency": p.regency}
+        return {"passport_no": self.passport, "full_name": self._name(), "date_of_birth": p.birth_text, "sex": p.sex,
+                "origin_regency": p.regency}
 
     # ---- procedural journeys -----------------------------------------------------------------
     def _journeys(self, start: int, country: str, sector: str) -> None:
@@ -255,7 +254,7 @@ class _Builder:
                   self._home_worker(False, self.p3mi_local_id, born=conflicting_birth), registration, n)
 
         departure = {"destination_country": country, "sector": sector, "job_order_id": job_order,
-                     "departure_port": rng.choice(_DEPARTURE_PORTS)}
+                     "departure_port": one_of(rng, _DEPARTURE_PORTS)}
         if role != "no_social_security":
             departure["social_security_no"] = f"{10**10 + below(rng, 9 * 10**10)}"
         if self.typo_nik and n == 0:  # the mistyped NIK travels without the passport (not two NIKs on one passport)
@@ -361,6 +360,7 @@ class _Builder:
         """Renew the passport once its day has come: every later report carries the new number."""
         if renewal_day is not None and renewal_day <= before and self.renewals < 2 and renewal_day <= self.ctx.until:
             self.renewals += 1
+            self.passport = passport(self.index, self.ctx.seed, self.renewals)
 
     def _cases(self, n: int, embassy: str, employer: str, placed: int, last_day: int, renewal_day: int | None,
                knows_nik: bool) -> None:
@@ -406,7 +406,7 @@ def person_id(index: int) -> str:
 
 def event_uuid(rng: Random) -> str:
     """A random UUID from the person's own stream: ids are as reproducible as everything else."""
-    h = f"{rng.getrandbits(128):032x}"
+    h = rng.randbytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 

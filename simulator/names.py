@@ -9,6 +9,8 @@ from random import Random
 
 from faker.providers.person.id_ID import Provider
 
+from simulator.draw import one_of
+
 _MALE = tuple(name.upper() for name in Provider.first_names_male)
 _FEMALE = tuple(name.upper() for name in Provider.first_names_female)
 _LAST_MALE = tuple(name.upper() for name in Provider.last_names_male)
@@ -21,13 +23,13 @@ PATRONYMIC_SHARE = 0.3  # synthetic: share of names carrying bin/binti and the f
 def full_name(rng: Random, sex: str) -> tuple[str, str]:
     """``(name, father's name)``: one to three parts, bin/binti + the father's name for some."""
     firsts, lasts = (_FEMALE, _LAST_FEMALE) if sex == "F" else (_MALE, _LAST_MALE)
-    parts = [rng.choice(firsts)]
+    parts = [one_of(rng, firsts)]
     shape = rng.random()
     if shape < 0.45:
-        parts.append(rng.choice(lasts))
+        parts.append(one_of(rng, lasts))
     elif shape < 0.65:
-        parts.append(rng.choice(firsts))
-    father = rng.choice(_MALE)
+        parts.append(one_of(rng, firsts))
+    father = one_of(rng, _MALE)
     if rng.random() < PATRONYMIC_SHARE:
         parts += ["BINTI" if sex == "F" else "BIN", father]
     return " ".join(parts), father

@@ -1,21 +1,26 @@
 """Writing a population to DIR: events in arrival order, malformed messages, reference data and
 the ground truth (docs/simulator.md describes every file).
 
-People are generated in chunks, in up to two processes; every chunk's events go to spill files,
-one per slice of arrival time, and each slice is then sorted alone and appended to
-``events.jsonl``. Memory stays flat whatever the population: a chunk, plus one slice (the
-slices grow in number with the population, so each holds about the same number of events).
+People are generated in chunks by a pool of processes (``--processes``); each process appends
+its chunks' events to its own spill files, one per slice of arrival time, and sends the truth
+back to be written in chunk order. Then the same pool sorts each slice alone and writes it at
+its place in ``events.jsonl`` (known from the slices' sizes). Memory stays flat whatever the
+population: a chunk per process, plus one slice (the slices grow in number with the
+population, so each holds about the same number of events).
 """
 from __future__ import annotations
 
 import base64
+import gc
 import multiprocessing
 import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from math import log
 from pathlib import Path
 from random import Random
 
@@ -36,6 +41,8 @@ _ARRIVAL_HORIZON = 180 * DAY  # events arriving later than until + this arrive a
 _REASONS = tuple(sorted(MALFORMATIONS))
 _DELAY_FIELD = {TRAINING_CENTER: "training_center_delay_days", P3MI: "p3mi_delay_days", EMBASSY: "embassy_delay_days"}
 _DIMENSIONS = ("country", "province", "sector")
+_GC_THRESHOLD = 20_000  # allocations between two young-generation collections while generating
+_KEY = 24  # the sort key before each spill line: arrival (11 digits), person (8), event (3), copy (1), a space
 
 
 @dataclass
@@ -43,7 +50,7 @@ class ChunkResult:
     """What one chunk adds to each output; merged in chunk order by the writer."""
 
     first: int
-    spills: dict[int, bytes]
+    spills: dict[int, bytes]  # the events' spill lines by arrival-time slice, until written
     people: bytes
     event_people: bytes
     anomalies: bytes
@@ -54,6 +61,7 @@ class ChunkResult:
     canonical: dict = field(default_factory=lambda: {d: Counter() for d in (*_DIMENSIONS, "status")})
     sources: dict = field(default_factory=lambda: {k: {d: Counter() for d in _DIMENSIONS} for k in (P3MI, EMBASSY)})
     incidents: Counter = field(default_factory=Counter)  # (country, kind, day): what country SPIKEs are judged on
+    slices: Counter = field(default_factory=Counter)  # slice → bytes its spill lines take in events.jsonl
 
 
 class _Layout:
@@ -73,44 +81,50 @@ def generate_chunk(world: World, layout: _Layout, first: int, last: int) -> Chun
     spills: dict[int, list[bytes]] = {}
     people, event_people, anomalies, malformed = [], [], [], []
     result = ChunkResult(first, {}, b"", b"", b"", b"")
-    rates = world.rates
+    rates, reference, canonical, sources = world.rates, world.reference, result.canonical, result.sources
+    delays = {kind: _Delay(getattr(rates, name)) for kind, name in _DELAY_FIELD.items()}
+    retry, retry_delay = rates.retry, _Delay(rates.retry_delay_days)
+    last_second, slice_of, dumps = layout.last, layout.slice_of, orjson.dumps
+    events_written = distinct = 0
     for index in range(first, last):
         rng = world.rng(index)
+        random = rng.random
         spike = world.spike_role(index)
         person = build_person(world, index, rng, NORMAL if spike else world.role(rng), spike)
         events = truth.ordered(person)
         record = truth.person_record(person, events)
-        people.append(orjson.dumps(record))
-        truth.count_person(result.canonical, record)
-        truth.count_sources(result.sources, events)
-        for anomaly in truth.anomalies(person, events, world.reference):
-            anomalies.append(orjson.dumps(anomaly))
+        people.append(dumps(record))
+        truth.count_person(canonical, record)
+        truth.count_sources(sources, events)
+        for anomaly in truth.anomalies(person, events, reference):
+            anomalies.append(dumps(anomaly))
         group = world.spike_group_led_by(index)
         if group is not None:
-            anomalies.append(orjson.dumps(spikes.burst_anomaly(group)))
-        result.incidents.update(spikes.incidents(person, events))
+            anomalies.append(dumps(spikes.burst_anomaly(group)))
+        spikes.count_incidents(result.incidents, person, events)
         pid = person.person_id
         for ordinal, event in enumerate(person.events):
             doc = event.doc
-            line = orjson.dumps(doc)
-            event_people.append(f"{doc['event_id']},{doc['source']['id']},{pid}".encode())
-            arrival = event.t + _delay(rng, getattr(rates, _DELAY_FIELD[event.kind]))
-            copies = [arrival]
-            if rng.random() < rates.retry:
-                copies.append(arrival + _delay(rng, rates.retry_delay_days) + 60)
-            for copy, at in enumerate(copies):
-                at = min(at, layout.last)
-                key = b"%011d%08d%03d%d " % (at, index, ordinal, copy)
-                spills.setdefault(layout.slice_of(at), []).append(key + line)
-            result.events += len(copies)
-        result.distinct += len(person.events)
-        if person.events and (index < len(_REASONS) or rng.random() < rates.malformed):
+            line = dumps(doc)
+            event_people.append(f"{doc['event_id']},{doc['source']['id']},{pid}\n")
+            arrival = event.t + _delay(random, delays[event.kind])
+            at = arrival if arrival < last_second else last_second
+            spills.setdefault(slice_of(at), []).append(b"%011d%08d%03d0 %b" % (at, index, ordinal, line))
+            events_written += 1
+            if random() < retry:
+                at = arrival + _delay(random, retry_delay) + 60
+                at = at if at < last_second else last_second
+                spills.setdefault(slice_of(at), []).append(b"%011d%08d%03d1 %b" % (at, index, ordinal, line))
+                events_written += 1
+        distinct += len(person.events)
+        if person.events and (index < len(_REASONS) or random() < rates.malformed):
             reason = _REASONS[index] if index < len(_REASONS) else rng.choice(_REASONS)
             malformed.append(_malformed(rng, reason, rng.choice(person.events).doc))
             result.malformed_count += 1
+    result.events, result.distinct = events_written, distinct
     result.spills = {s: b"\n".join(lines) + b"\n" for s, lines in spills.items()}
     result.people = _lines(people)
-    result.event_people = _lines(event_people)
+    result.event_people = "".join(event_people).encode()
     result.anomalies = _lines(anomalies)
     result.malformed = _lines(malformed)
     return result
@@ -120,11 +134,22 @@ def _lines(items: list[bytes]) -> bytes:
     return b"".join(item + b"\n" for item in items)
 
 
-def _delay(rng: Random, mean_days: float) -> int:
+class _Delay:
     """An exponential delay in seconds, capped at five means (a partner's backlog, not forever)."""
-    if mean_days <= 0:
+
+    __slots__ = ("rate", "cap")
+
+    def __init__(self, mean_days: float):
+        self.rate = 1.0 / mean_days if mean_days > 0 else 0.0
+        self.cap = 5 * mean_days
+
+
+def _delay(random: Callable[[], float], delay: _Delay) -> int:
+    """``random`` is the person's ``Random.random``; no draw when there is no delay."""
+    if not delay.rate:
         return 0
-    return int(min(rng.expovariate(1.0 / mean_days), 5 * mean_days) * DAY)
+    days = -log(1.0 - random()) / delay.rate  # Random.expovariate, without its call
+    return int((days if days < delay.cap else delay.cap) * DAY)
 
 
 def _malformed(rng: Random, reason: str, doc: dict) -> bytes:
@@ -135,17 +160,47 @@ def _malformed(rng: Random, reason: str, doc: dict) -> bytes:
 
 # ---- the writer ------------------------------------------------------------------------------
 
+class _Spill:
+    """This process's part of each arrival-time slice: one file per slice, written once per chunk
+    without buffering (so nothing waits in memory when a pool process ends). A slice is sorted
+    whole, so which process wrote which line of it does not change the output."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.files = directory, {}
+
+    def write(self, slices: dict[int, bytes]) -> None:
+        for s, data in slices.items():
+            handle = self.files.get(s)
+            if handle is None:
+                handle = self.files[s] = open(self.directory / f"{s:05d}.{os.getpid()}", "ab", buffering=0)
+            handle.write(data)
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
+
+
 _WORLD: World | None = None
 _LAYOUT: _Layout | None = None
+_SPILL: _Spill | None = None
 
 
-def _init(world: World, layout: _Layout) -> None:
-    global _WORLD, _LAYOUT
-    _WORLD, _LAYOUT = world, layout
+def _init(world: World, layout: _Layout, spill_dir: Path) -> None:
+    global _WORLD, _LAYOUT, _SPILL
+    _WORLD, _LAYOUT, _SPILL = world, layout, _Spill(spill_dir)
+    # A person is a tree of short-lived dicts with no cycles, freed by reference counting: the
+    # cyclic collector, run every 700 allocations by default, only rescans them (~8% of the time).
+    gc.freeze()
+    gc.set_threshold(_GC_THRESHOLD, 20, 20)
 
 
 def _chunk(bounds: tuple[int, int]) -> ChunkResult:
-    return generate_chunk(_WORLD, _LAYOUT, *bounds)
+    """One chunk, its events written to this process's spill files; the rest goes back to the writer."""
+    result = generate_chunk(_WORLD, _LAYOUT, *bounds)
+    _SPILL.write(result.spills)
+    result.slices = Counter({s: len(data) - _KEY * data.count(b"\n") for s, data in result.spills.items()})
+    result.spills = {}
+    return result
 
 
 def write_population(world: World, out: Path, processes: int = 2,
@@ -160,17 +215,13 @@ def write_population(world: World, out: Path, processes: int = 2,
     layout = _Layout(world, world.workers * 9)
     bounds = [(first, min(first + CHUNK, world.workers)) for first in range(0, world.workers, CHUNK)]
     totals = ChunkResult(0, {}, b"", b"", b"", b"")
-    spill_files: dict[int, object] = {}
-    with open(out / "truth" / "people.jsonl", "wb") as people, \
+    with _workers(world, layout, spill_dir, processes) as run, \
+            open(out / "truth" / "people.jsonl", "wb") as people, \
             open(out / "truth" / "event_people.csv", "wb") as event_people, \
             open(out / "truth" / "anomalies.jsonl", "wb") as anomalies, \
             open(out / "malformed.jsonl", "wb") as malformed:
         event_people.write(b"event_id,source_id,person_id\n")
-        for result in _results(world, layout, bounds, processes):
-            for s, data in result.spills.items():
-                if s not in spill_files:
-                    spill_files[s] = open(spill_dir / f"{s:05d}", "wb")
-                spill_files[s].write(data)
+        for result in run(_chunk, bounds):
             people.write(result.people)
             event_people.write(result.event_people)
             anomalies.write(result.anomalies)
@@ -178,9 +229,16 @@ def write_population(world: World, out: Path, processes: int = 2,
             _add(totals, result)
             progress("people", min(result.first + CHUNK, world.workers), world.workers)
         anomalies.write(_lines([orjson.dumps(a) for a in spikes.country_anomalies(world.spikes, totals.incidents)]))
-    for handle in spill_files.values():
-        handle.close()
-    _merge_spills(spill_dir, sorted(spill_files), out / "events.jsonl", progress)
+        # Each slice's place in events.jsonl is known from its size: the slices are sorted and
+        # written there in parallel, and nothing passes through this process.
+        slices, offset, tasks = sorted(totals.slices), 0, []
+        for s in slices:
+            tasks.append((spill_dir, s, out / "events.jsonl", offset))
+            offset += totals.slices[s]
+        with open(out / "events.jsonl", "wb") as events:
+            events.truncate(offset)
+        for done, _ in enumerate(run(_sort_slice, tasks), start=1):
+            progress("arrival order", done, len(slices))
     shutil.rmtree(spill_dir)
     until = date.fromordinal(world.until).isoformat()
     counts = {"as_of": until, "canonical": totals.canonical, "sources": totals.sources}
@@ -195,21 +253,29 @@ def write_population(world: World, out: Path, processes: int = 2,
     return manifest
 
 
-def _results(world: World, layout: _Layout, bounds: list[tuple[int, int]], processes: int):
-    """Chunk results in chunk order, from ``processes`` worker processes (1: this one)."""
-    if processes <= 1 or len(bounds) == 1:
-        _init(world, layout)
-        yield from map(_chunk, bounds)
+@contextmanager
+def _workers(world: World, layout: _Layout, spill_dir: Path, processes: int):
+    """An ordered ``map`` over ``processes`` worker processes (1: this one), for the chunks and then the slices."""
+    if processes <= 1 or world.workers <= CHUNK:
+        thresholds = gc.get_threshold()
+        _init(world, layout, spill_dir)
+        try:
+            yield map
+        finally:
+            _SPILL.close()
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
         return
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-    with context.Pool(processes, initializer=_init, initargs=(world, layout)) as pool:
-        yield from pool.imap(_chunk, bounds)
+    with context.Pool(processes, initializer=_init, initargs=(world, layout, spill_dir)) as pool:
+        yield pool.imap
 
 
 def _add(totals: ChunkResult, result: ChunkResult) -> None:
     totals.events += result.events
     totals.distinct += result.distinct
     totals.malformed_count += result.malformed_count
+    totals.slices.update(result.slices)
     totals.incidents.update(result.incidents)
     for name, counter in result.canonical.items():
         totals.canonical[name].update(counter)
@@ -218,11 +284,17 @@ def _add(totals: ChunkResult, result: ChunkResult) -> None:
             totals.sources[kind][name].update(counter)
 
 
-def _merge_spills(spill_dir: Path, slices: list[int], events_path: Path, progress) -> None:
-    """Each slice sorted by (arrival, person, event, copy) — the fixed-width key — then appended without the key."""
-    with open(events_path, "wb") as events:
-        for done, s in enumerate(slices, start=1):
-            lines = (spill_dir / f"{s:05d}").read_bytes().splitlines()
-            lines.sort()
-            events.write(b"".join(line[24:] + b"\n" for line in lines))
-            progress("arrival order", done, len(slices))
+def _sort_slice(task: tuple[Path, int, Path, int]) -> None:
+    """One slice's parts sorted by (arrival, person, event, copy) — the fixed-width key — and
+    written without the key at the slice's place in ``events.jsonl``; the parts are removed."""
+    spill_dir, s, events_path, offset = task
+    _SPILL.close()  # every chunk is written: this process's parts are complete
+    lines = []
+    for part in sorted(spill_dir.glob(f"{s:05d}.*")):
+        lines += part.read_bytes().splitlines()
+        part.unlink()
+    lines.sort()
+    data = b"\n".join([line[_KEY:] for line in lines]) + b"\n"
+    with open(events_path, "r+b") as events:
+        events.seek(offset)
+        events.write(data)

@@ -53,8 +53,8 @@ class Reference:
         """A P3MI licensed on every day from ``first_day`` to ``last_day`` (by size); ValueError if none."""
         for _ in range(_TRIES):
             p3mi = self._active.pick(rng)
-            licence = self.licences[p3mi]
-            if licence.valid_on(first_day) and licence.valid_on(last_day):
+            licence = self.licences[p3mi]  # ACTIVE: valid_on is its date range
+            if licence.valid_from <= first_day <= licence.valid_until and licence.valid_from <= last_day <= licence.valid_until:
                 return p3mi
         for p3mi in self._active.values:
             if self.licences[p3mi].valid_on(first_day) and self.licences[p3mi].valid_on(last_day):

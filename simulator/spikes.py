@@ -22,20 +22,18 @@ CASE, EARLY_TERMINATION = "CASE", "EARLY_TERMINATION"
 WINDOW_DAYS, BASELINE_DAYS = DEFAULTS.spike_window.days, DEFAULTS.spike_baseline.days
 
 
-def incidents(person: Person, events: list[Event]) -> Counter:
-    """(country, kind, day) → count: the person's cases and early terminations, by the country of their journey."""
-    found: Counter = Counter()
+def count_incidents(found: Counter, person: Person, events: list[Event]) -> None:
+    """Adds to ``found`` ((country, kind, day) → count) the person's cases and early terminations, by the
+    country of their journey."""
     returned: set[int] = set()
     for event in events:
-        country = person.episodes[event.episode].country
-        day = event.t // DAY + EPOCH
-        if event.type == "CASE_REPORTED":
-            found[(country, CASE, day)] += 1
-        elif event.type == "RETURNED" and event.episode not in returned:
+        event_type = event.type
+        if event_type == "CASE_REPORTED":
+            found[(person.episodes[event.episode].country, CASE, event.t // DAY + EPOCH)] += 1
+        elif event_type == "RETURNED" and event.episode not in returned:
             returned.add(event.episode)  # the first report of the return is the incident
             if event.doc["payload"]["reason"] == EARLY_TERMINATION:
-                found[(country, EARLY_TERMINATION, day)] += 1
-    return found
+                found[(person.episodes[event.episode].country, EARLY_TERMINATION, event.t // DAY + EPOCH)] += 1
 
 
 def burst_anomaly(group) -> dict:

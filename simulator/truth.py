@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from simulator.clock import DAY, EPOCH, iso_utc
+from simulator.clock import DAY, EPOCH, day_text, iso_utc
 from simulator.journey import EMBASSY, NON_PROCEDURAL, P3MI, Event, Person
 
 PLACEMENT_WITHIN = 14 * DAY
@@ -22,12 +22,18 @@ MINIMUM_AGE = 18
 _RANK = {t: r for r, t in enumerate(("TRAINING_COMPLETED", "REGISTERED", "DEPARTED", "PLACED", "PLACEMENT_UPDATED",
                                       "CASE_REPORTED", "CASE_RESOLVED", "RETURNED"))}
 _ABROAD = frozenset({"DEPARTED", "PLACED"})
+_CASE_TYPES = frozenset({"CASE_REPORTED", "CASE_RESOLVED"})
+_POLICY_TYPES = frozenset({"REGISTERED", "DEPARTED", "PLACED"})  # P3MI licences: the first two
 _PLACEMENTS = frozenset({"PLACED", "PLACEMENT_UPDATED"})
 UNKNOWN = "UNKNOWN"  # a dimension value no event of the record carries
+_RECORD_KEY = {P3MI: "nik", EMBASSY: "passport_no"}  # what one source kind's record is
+_STAGES = frozenset({"REGISTERED", "DEPARTED", "RETURNED", *_PLACEMENTS})  # cases are not stages
+_COUNTED_ABROAD = ((P3MI, frozenset({"DEPARTED"})), (EMBASSY, _PLACEMENTS))
 
 
 def ordered(person: Person) -> list[Event]:
-    return sorted(person.events, key=lambda e: (e.t, _RANK[e.type]))
+    """By event time, and by stage within one second (ranks fit in three bits)."""
+    return sorted(person.events, key=lambda e: e.t << 3 | _RANK[e.type])
 
 
 def _day(event: Event) -> int:
@@ -81,25 +87,31 @@ def anomalies(person: Person, events: list[Event], reference) -> list[dict]:
     """Every worker-subject alert the rules must raise for this person (SPIKE is per group: ``simulator.spikes``)."""
     found = _Anomalies(person)
     by_episode: dict[int, list[Event]] = {}
+    certificates, cases = [], []
     for event in events:
         by_episode.setdefault(event.episode, []).append(event)
-    certificates = [(e, _ordinal(e.doc["payload"]["issued_on"]), _ordinal(e.doc["payload"]["valid_until"]))
-                    for e in events if e.type == "TRAINING_COMPLETED"]
+        if event.type == "TRAINING_COMPLETED":
+            payload = event.doc["payload"]
+            certificates.append((event, _ordinal(payload["issued_on"]), _ordinal(payload["valid_until"])))
+        elif event.type in _CASE_TYPES:
+            cases.append(event)
     for episode in by_episode.values():
-        _departures(found, person, episode, certificates)
-        _licences(found, episode, reference)
-        _policy(found, episode, reference)
-        _placement_and_return(found, episode)
-        _sequence(found, episode)
-    _cases(found, events)
+        departures = [e for e in episode if e.type == "DEPARTED"]
+        if departures:
+            _departures(found, person, departures, certificates)
+        _licences_and_policy(found, episode, reference)
+        _placement_and_return(found, episode, departures)
+        _sequence(found, episode, departures)
+    if cases:
+        _cases(found, cases)
     _identity(found, person, events)
     return found.found
 
 
-def _departures(found: _Anomalies, person: Person, episode: list[Event], certificates) -> None:
-    for departed in (e for e in episode if e.type == "DEPARTED"):
+def _departures(found: _Anomalies, person: Person, departures: list[Event], certificates) -> None:
+    born = date.fromordinal(person.date_of_birth)
+    for departed in departures:
         day = _day(departed)
-        born = date.fromordinal(person.date_of_birth)
         on = date.fromordinal(day)
         if (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) < MINIMUM_AGE:
             found.add("UNDERAGE_DEPARTURE", [departed], departed.t)
@@ -112,39 +124,41 @@ def _departures(found: _Anomalies, person: Person, episode: list[Event], certifi
             found.add("DEPARTURE_WITHOUT_SOCIAL_SECURITY", [departed], departed.t)
 
 
-def _licences(found: _Anomalies, episode: list[Event], reference) -> None:
-    through = [e for e in episode if e.type in ("REGISTERED", "DEPARTED")]
-    unlicensed = [e for e in through if not _licensed(reference, e.doc["source"]["id"], _day(e))]
-    if unlicensed:
-        found.add("UNLICENSED_P3MI", unlicensed, unlicensed[0].t)
-
-
-def _licensed(reference, p3mi: str, day: int) -> bool:
-    licence = reference.licences.get(p3mi)
-    return licence is not None and licence.valid_on(day)
-
-
-def _policy(found: _Anomalies, episode: list[Event], reference) -> None:
-    moratorium, underpaid = [], []
+def _licences_and_policy(found: _Anomalies, episode: list[Event], reference) -> None:
+    """UNLICENSED_P3MI (registration and departure), then MORATORIUM_DESTINATION and
+    BELOW_MINIMUM_WAGE (registration, departure and placement), once per episode each."""
+    unlicensed, moratorium, underpaid = [], [], []
+    licences, policy = reference.licences, reference.policy
     for event in episode:
-        payload = event.doc["payload"]
-        country = payload.get("destination_country") or payload.get("country")
-        sector = payload.get("sector")
-        if sector is None or event.type not in ("REGISTERED", "DEPARTED", "PLACED"):
+        event_type = event.type
+        if event_type not in _POLICY_TYPES:
             continue
-        if reference.is_moratorium(country, sector):
+        doc = event.doc
+        payload = doc["payload"]
+        if event_type != "PLACED":
+            licence = licences.get(doc["source"]["id"])
+            if licence is None or not licence.valid_on(_day(event)):
+                unlicensed.append(event)
+        sector = payload.get("sector")
+        if sector is None:
+            continue
+        row = policy.get((payload.get("destination_country") or payload.get("country"), sector))
+        if row is None:
+            continue
+        if row["moratorium"]:
             moratorium.append(event)
-        salary, minimum = payload.get("monthly_salary"), reference.minimum_wage(country, sector)
+        salary, minimum = payload.get("monthly_salary"), row["min_monthly_wage"]
         if salary and minimum and salary["currency"] == minimum["currency"] and float(salary["amount"]) < minimum["amount"]:
             underpaid.append(event)
+    if unlicensed:
+        found.add("UNLICENSED_P3MI", unlicensed, unlicensed[0].t)
     if moratorium:
         found.add("MORATORIUM_DESTINATION", moratorium, moratorium[0].t)
     if underpaid:
         found.add("BELOW_MINIMUM_WAGE", underpaid, underpaid[0].t)
 
 
-def _placement_and_return(found: _Anomalies, episode: list[Event]) -> None:
-    departures = [e for e in episode if e.type == "DEPARTED"]
+def _placement_and_return(found: _Anomalies, episode: list[Event], departures: list[Event]) -> None:
     placements = [e for e in episode if e.type in _PLACEMENTS]
     returns = [e for e in episode if e.type == "RETURNED"]
     for departed in departures:
@@ -184,17 +198,18 @@ def _ended(end: int) -> int:
     return (end + 1 - EPOCH) * DAY
 
 
-def _sequence(found: _Anomalies, episode: list[Event]) -> None:
-    departed = next((e for e in episode if e.type == "DEPARTED"), None)
+def _sequence(found: _Anomalies, episode: list[Event], departures: list[Event]) -> None:
     placed = next((e for e in episode if e.type == "PLACED"), None)
-    if departed is None or placed is None:
+    if not departures or placed is None:
         return
+    departed = departures[0]
     other_country = placed.doc["payload"]["country"] != departed.doc["payload"]["destination_country"]
     if other_country or placed.t < departed.t:
         found.add("IMPOSSIBLE_SEQUENCE", [departed, placed], max(departed.t, placed.t))
 
 
 def _cases(found: _Anomalies, events: list[Event]) -> None:
+    """``events``: the person's case reports and resolutions, in order."""
     resolutions = {e.doc["payload"]["case_id"]: e for e in events if e.type == "CASE_RESOLVED"}
     for reported in (e for e in events if e.type == "CASE_REPORTED"):
         due = reported.t + CASE_OPEN_FOR
@@ -207,7 +222,7 @@ def _identity(found: _Anomalies, person: Person, events: list[Event]) -> None:
     """A report with a NIK whose birth date or sex contradicts the one the NIK encodes. Every NIK
     the generator writes (a mistyped one too) encodes the person's true birth date and sex, so
     comparing with those is the same test, without decoding each NIK."""
-    born, sex = date.fromordinal(person.date_of_birth).isoformat(), person.sex
+    born, sex = person.birth_text, person.sex
     for event in events:
         worker = event.doc["worker"]
         if worker.get("nik") and (worker.get("date_of_birth", born) != born or worker.get("sex", sex) != sex):
@@ -221,7 +236,7 @@ def person_record(person: Person, events: list[Event]) -> dict:
         "person_id": person.person_id,
         "nik": person.nik,
         "full_name": person.full_name,
-        "date_of_birth": date.fromordinal(person.date_of_birth).isoformat(),
+        "date_of_birth": day_text(person.date_of_birth),
         "sex": person.sex,
         "origin_regency": person.regency,
         "province": person.regency[:2],
@@ -245,20 +260,22 @@ def count_person(counts: dict[str, Counter], record: dict) -> None:
 def count_sources(counts: dict[str, dict[str, Counter]], events: list[Event]) -> None:
     """What each source kind alone counts abroad: its records (P3MI by the NIK as reported,
     EMBASSY by the passport as reported) whose latest stage report says abroad."""
-    for kind, key_field, abroad in ((P3MI, "nik", ("DEPARTED",)), (EMBASSY, "passport_no", tuple(_PLACEMENTS))):
-        records: dict[str, list[Event]] = {}
-        for event in events:
-            key = event.doc["worker"].get(key_field)
-            if event.kind == kind and key:
-                records.setdefault(key, []).append(event)
-        for own in records.values():
-            stages = [e for e in own if e.type in ("REGISTERED", "DEPARTED", "RETURNED", *_PLACEMENTS)]
-            if not stages or stages[-1].type not in abroad:
+    records: dict[str, dict[str, list[Event]]] = {P3MI: {}, EMBASSY: {}}
+    for event in events:
+        kind = event.kind
+        if kind in records:
+            key = event.doc["worker"].get(_RECORD_KEY[kind])
+            if key:
+                records[kind].setdefault(key, []).append(event)
+    for kind, abroad in _COUNTED_ABROAD:
+        for own in records[kind].values():
+            latest = next((e for e in reversed(own) if e.type in _STAGES), None)
+            if latest is None or latest.type not in abroad:
                 continue
-            latest = stages[-1].doc
-            payload = latest["payload"]
+            payload = latest.doc["payload"]
             regency = next((e.doc["worker"]["origin_regency"] for e in reversed(own) if e.doc["worker"].get("origin_regency")), None)
             sector = next((e.doc["payload"]["sector"] for e in reversed(own) if e.doc["payload"].get("sector")), UNKNOWN)
-            counts[kind]["country"][payload.get("destination_country") or payload.get("country")] += 1
-            counts[kind]["province"][regency[:2] if regency else UNKNOWN] += 1
-            counts[kind]["sector"][sector] += 1
+            counted = counts[kind]
+            counted["country"][payload.get("destination_country") or payload.get("country")] += 1
+            counted["province"][regency[:2] if regency else UNKNOWN] += 1
+            counted["sector"][sector] += 1

@@ -7,7 +7,10 @@ any process, and the files still come out byte-identical.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from datetime import date
 from random import Random
 
@@ -71,6 +74,8 @@ class World:
         self._roles += [(role, getattr(rates, role)) for role in ANOMALY_ROLES]
         if sum(share for _, share in self._roles) > 1:
             raise ValueError("the per-person role rates (non_procedural, unconfirmed_departure and the anomalies) sum to more than 1")
+        self._role_names = tuple(role for role, _ in self._roles)
+        self._role_bounds = tuple(accumulate(share for _, share in self._roles))  # role i: u below bound i, not i-1
         self.spikes = self._spike_groups()
         self._spike_members = sum(len(group.members) for group in self.spikes)
 
@@ -79,12 +84,8 @@ class World:
         return Random(f"{self.seed}:{index}")
 
     def role(self, rng: Random) -> str:
-        u = rng.random()
-        for role, share in self._roles:
-            if u < share:
-                return role
-            u -= share
-        return NORMAL
+        found = bisect_right(self._role_bounds, rng.random())
+        return self._role_names[found] if found < len(self._role_names) else NORMAL
 
     def spike_role(self, index: int) -> SpikeRole | None:
         if index >= self._spike_members:
@@ -100,15 +101,13 @@ class World:
 
     # ---- names of partners -------------------------------------------------------------------
     def embassy(self, country: str) -> str:
-        return f"{figures.EMBASSY_PREFIX.get(country, 'KBRI')}-{country}"
+        return _embassy(country)
 
     def employer(self, rng: Random, country: str, sector: str) -> str:
         """A synthetic employer: a private household for domestic work and care, else a company."""
         if sector in _HOUSEHOLD_SECTORS:
             return f"HOUSEHOLD {country}-{below(rng, 1_000_000):06d}"
-        number = below(rng, figures.EMPLOYERS_PER_DESTINATION_SECTOR)
-        word = _COMPANY_WORDS[number % len(_COMPANY_WORDS)]
-        return f"SYNTHETIC {word} {sector.split('_')[0]} {number:03d} {_COMPANY_SUFFIX.get(country, 'LLC')}"
+        return _company(country, sector, below(rng, figures.EMPLOYERS_PER_DESTINATION_SECTOR))
 
     # ---- SPIKE -------------------------------------------------------------------------------
     def _spike_groups(self) -> list[SpikeGroup]:
@@ -138,6 +137,17 @@ class World:
                                          event_uuid(rng) if incident is not None else None))
             groups.append(SpikeGroup(kind, subject, tuple(members)))
         return groups
+
+
+@lru_cache(maxsize=None)
+def _embassy(country: str) -> str:
+    return f"{figures.EMBASSY_PREFIX.get(country, 'KBRI')}-{country}"
+
+
+@lru_cache(maxsize=None)  # at most EMPLOYERS_PER_DESTINATION_SECTOR per country and sector
+def _company(country: str, sector: str, number: int) -> str:
+    word = _COMPANY_WORDS[number % len(_COMPANY_WORDS)]
+    return f"SYNTHETIC {word} {sector.split('_')[0]} {number:03d} {_COMPANY_SUFFIX.get(country, 'LLC')}"
 
 
 def _sex_share(sector: str, sex: str) -> float:
