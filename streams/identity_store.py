@@ -115,10 +115,10 @@ DECISION_SLOTS = 1_000_000
 
 class DecisionLog:
     """What the agent decided for the event at an input offset — a merge or a review — written
-    *before* the decision's other writes. After a crash the agent processes again the events since its last commit; for
-    one whose decision is logged, the resolver's state may already hold it (so resolving again
-    would find nothing left to merge), but its outputs may not have reached the broker: the
-    agent sends the logged decision's outputs again instead."""
+    *before* the decision's other writes. After a crash the agent processes again the events
+    since its last commit; for one whose decision is logged, the resolver's state may already
+    hold it (so resolving again would find nothing left to merge), but its outputs may not have
+    reached the broker: the agent sends the logged decision's outputs again instead."""
 
     def __init__(self, table: MutableMapping[bytes, bytes]):
         self._entries: Entries[int, dict] = Entries(table, "D:", str, int, _same, _same)
