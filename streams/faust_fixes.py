@@ -1,7 +1,7 @@
 """faust-streaming 0.15.3, corrected where it loses records or commits what it has not produced.
 
-``install`` replaces the aiokafka transport's consumer (and, under exactly_once, producer) class
-with subclasses that fix three faults of its consumer and recovery. Evidence, costs and
+``install`` replaces the aiokafka transport's consumer and producer classes with subclasses that
+fix three faults of its consumer and recovery. Evidence, costs and
 the upstream issues: ``docs/processing-guarantees.md``.
 
 1. **Records lost when streams resume** (both guarantees; ``_Consumer``). Recovery resumes the
@@ -23,12 +23,15 @@ processed and all its outputs are in that transaction or an earlier one
    offset was 0, which is falsy; the acked offsets then never join the committed one (issues
    312, 378, 517; robinhood/faust 401).
 
-3. **Commits run ahead of the changelog.** A table write waits in the producer's buffer
-   (``send_soon``) until the buffer's task sends it, in whichever transaction is open then.
-   Faust commits from a timer, concurrently with the agents, and unlike at_least_once does not
-   flush first: a message's offset can commit in one transaction while its changelog record
-   lands in the next, which a crash aborts. The table recovers without that write, and the
-   message is not processed again (cf. issue 177).
+3. **Commits run ahead of the changelog** (both guarantees). A table write waits in the
+   producer's buffer (``send_soon``) until the buffer's task sends it, in whichever transaction
+   is open then. Faust commits from a timer, concurrently with the agents. Under exactly_once it
+   does not flush first: a message's offset can commit in one transaction while its changelog
+   record lands in the next, which a crash aborts. Under at_least_once it flushes, but
+   ``ProducerBuffer.flush`` gives up once no message was sent for 0.1 s — on a busy machine the
+   commit then goes ahead of table writes still in the buffer, and a SIGKILL loses them. Either
+   way the table recovers without that write, and the message is not processed again (cf.
+   issue 177; seen as a worker one event short after a takeover, test_takeover.py).
 
 What 3 relies on: every output of a message is sent (awaited, into the *source* partition's
 transaction: ``streams.emit``) or put in faust's producer buffer (table writes) before the
@@ -67,14 +70,12 @@ def install(app: faust.App) -> None:
     transport = app.transport
     if not isinstance(transport, driver.Transport) or app._consumer is not None or app._producer is not None:
         raise RuntimeError("install before the app creates its consumer and producer, on the aiokafka transport")
+    if app.conf.producer_threaded:
+        raise RuntimeError("streams/faust_fixes.py counts the producer buffer of a non-threaded producer")
     # Instance attributes: the transport builds its consumer and producer from these, lazily.
-    if app.conf.processing_guarantee is ProcessingGuarantee.EXACTLY_ONCE:
-        if app.conf.producer_threaded:
-            raise RuntimeError("streams/faust_fixes.py counts the producer buffer of a non-threaded producer")
-        transport.Consumer = _TransactionalConsumer
-        transport.Producer = _Producer
-    else:
-        transport.Consumer = _Consumer
+    exactly_once = app.conf.processing_guarantee is ProcessingGuarantee.EXACTLY_ONCE
+    transport.Consumer = _TransactionalConsumer if exactly_once else _Consumer
+    transport.Producer = _Producer
 
 
 async def commit_outputs(app: faust.App, tps: Iterable[TP]) -> None:
@@ -89,7 +90,8 @@ async def commit_outputs(app: faust.App, tps: Iterable[TP]) -> None:
 
 
 class _Consumer(driver.Consumer):
-    """Fault 1: stream partitions are fetched only once recovery has sought and cleared them."""
+    """Fault 1: stream partitions are fetched only once recovery has sought and cleared them. Fault 3:
+    a commit waits until the table writes of what it commits are handed to the producer."""
 
     def __init__(self, *args, **kwargs) -> None:
         # Stream partitions resumed but not fetched yet: see resume_partitions.
@@ -119,9 +121,17 @@ class _Consumer(driver.Consumer):
                 return {}
         return await super()._getmany(active_partitions, timeout)
 
+    async def _commit_offsets(self, offsets: Mapping[TP, int], start_new_transaction: bool = True) -> bool:
+        # Fault 3: ``offsets`` were taken from acked messages, whose table writes were put in the
+        # buffer before they were acked: once all put so far are sent, they are in the producer
+        # (under exactly_once, in this transaction; under at_least_once, flushed by faust next).
+        buffer = self.app.producer.buffer
+        await buffer.wait_sent(buffer.put_count)
+        return await super()._commit_offsets(offsets, start_new_transaction=start_new_transaction)
+
 
 class _TransactionalConsumer(_Consumer):
-    """Faults 2 and 3: commits that progress, and hold every output of what they commit."""
+    """Fault 2: commits that progress; and one commit of the transactions a timer sent into."""
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         async for tp, message in super().getmany(timeout):
@@ -130,13 +140,6 @@ class _TransactionalConsumer(_Consumer):
             if self._read_offset[tp] == 0 and message.offset > 1 and self.app.topics.acks_enabled_for(message.topic):
                 await self._add_gap(tp, 1, message.offset)
             yield tp, message
-
-    async def _commit_offsets(self, offsets: Mapping[TP, int], start_new_transaction: bool = True) -> bool:
-        # Fault 3: ``offsets`` were taken from acked messages, whose table writes were put in the
-        # buffer before they were acked: once all put so far are sent, this transaction holds them.
-        buffer = self.app.producer.buffer
-        await buffer.wait_sent(buffer.put_count)
-        return await super()._commit_offsets(offsets, start_new_transaction=start_new_transaction)
 
     async def commit_at_committed(self, tps: Iterable[TP]) -> None:
         """Commit the transactions of ``tps`` at the offsets they have committed already; one commit at
@@ -189,7 +192,7 @@ class _CountingBuffer(ProducerBuffer):
 
 
 class _Producer(driver.Producer):
-    """Fault 3: a producer whose buffer a commit can wait for."""
+    """Fault 3: a producer whose buffer a commit can wait for (both guarantees)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -35,4 +35,8 @@ def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, 
     topic = TopicNames(settings.topic_prefix).worker_state
     states = eventually(lambda: asyncio.run(latest_by_key(settings, topic)), lambda s: s == expected, 240, every=2)
     assert len(states) == WORKERS
-    assert [key for key in expected if states.get(key) != expected[key]] == []
+    wrong = [key for key in expected if states.get(key) != expected[key]]
+    # Which fields differ (events missing, alerts) says which stage lost what.
+    differences = {key: {field: (value, codec.decode(states[key])[field]) for field, value in codec.decode(expected[key]).items()
+                         if codec.decode(states[key])[field] != value} for key in wrong[:3]}
+    assert not wrong, f"{len(wrong)} of {WORKERS} workers differ from the fold (expected, found): {differences}"

@@ -24,7 +24,7 @@ def test_another_faust_version_refuses_to_start(monkeypatch):
 @pytest.mark.parametrize(
     ("guarantee", "consumer", "producer"),
     [
-        ("at_least_once", "_Consumer", "Producer"),
+        ("at_least_once", "_Consumer", "_Producer"),
         ("exactly_once", "_TransactionalConsumer", "_Producer"),
     ],
 )
