@@ -16,3 +16,17 @@ def eventually(read: Callable[[], T], done: Callable[[T], bool], timeout: float 
         time.sleep(every)
         value = read()
     return value
+
+
+def settled(read: Callable[[], T], done: Callable[[T], bool], quiet: float = 3.0, timeout: float = 60.0) -> T:
+    """Read until ``done(value)`` and the value has not changed for ``quiet`` seconds: for outputs
+    that a later step may still rewrite (a deadline the watermark passes fires on the next sweep)."""
+    deadline = time.monotonic() + timeout
+    value = eventually(read, done, timeout)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        again = read()
+        if again == value:
+            return value
+        value = again
+    return value

@@ -19,7 +19,7 @@ from streams.topic_reader import latest_by_key, read_to_end
 from streams.topics import TopicNames
 from tests.factories import WIB, departed, journeys, make_worker
 from simulator.malformed import CODEC, MALFORMATIONS
-from tests.waiting import eventually
+from tests.waiting import eventually, settled
 
 VALID_WORKERS = 444  # 888 valid events
 PER_WAY = 4  # 28 ways × 4 = 112 broken events
@@ -80,7 +80,8 @@ def test_bad_input_goes_to_dead_letters_whole_and_retries_change_nothing(make_se
     assert all(d["message"] and d["topic"].startswith(settings.topic_prefix + ".ingest.") for d in letters)
     assert len({(d["topic"], d["partition"], d["offset"]) for d in letters}) == 112
 
-    first = eventually(lambda: states(settings), lambda s: sum(x["event_count"] for x in s.values()) >= 888)
+    # Settled: a departure's placement deadline the watermark has passed fires on the next sweep.
+    first = settled(lambda: states(settings), lambda s: sum(x["event_count"] for x in s.values()) >= 888)
     assert len(first) == VALID_WORKERS
     assert all(s["event_count"] == 2 and s["status"] == "DEPARTED" for s in first.values())
 
