@@ -99,6 +99,7 @@ class _Builder:
         self.rates, self.until, self.random = ctx.rates, ctx.until, rng.random
         self.renewals = 0
         self.passport = passport(index, ctx.seed, 0)  # the current one: renewals replace it
+        self.renewal_unreported = False  # the embassy has not yet reported the person with the new number
         self.p3mi_local_id = f"REG-{index + 1:07d}"
         self.typo_nik: str | None = None  # set on the one P3MI report that carries it
 
@@ -185,9 +186,14 @@ class _Builder:
         return worker
 
     def _embassy_worker(self, knows_nik: bool = True) -> dict:
-        """Embassies often know only the passport."""
-        if self.random() < self.rates.embassy_passport_only:
+        """Embassies often know only the passport — but not right after renewing it: the embassy that
+        issued the new number saw the person, so its next report carries who they are. Otherwise
+        a passport-only report under a new number could belong to anyone (a RETURNED one would
+        raise a RETURN_WITHOUT_DEPARTURE that no pipeline could tell from a real one)."""
+        passport_only = self.random() < self.rates.embassy_passport_only
+        if passport_only and not self.renewal_unreported:
             return {"passport_no": self.passport}
+        self.renewal_unreported = False
         p = self.person
         if knows_nik:
             return {"nik": p.nik, "passport_no": self.passport, "full_name": self._name(), "date_of_birth": p.birth_text,
@@ -361,6 +367,7 @@ class _Builder:
         if renewal_day is not None and renewal_day <= before and self.renewals < 2 and renewal_day <= self.ctx.until:
             self.renewals += 1
             self.passport = passport(self.index, self.ctx.seed, self.renewals)
+            self.renewal_unreported = True
 
     def _cases(self, n: int, embassy: str, employer: str, placed: int, last_day: int, renewal_day: int | None,
                knows_nik: bool) -> None:

@@ -90,6 +90,17 @@ def test_retries_repeat_an_event_whole_and_arrive_later(population):
     assert repeated and all(lines[at[0]] == lines[at[1]] for at in repeated)
 
 
+def test_a_renewed_passport_an_embassy_reports_alone_is_also_reported_with_who_holds_it(population):
+    """A renewal replaces a number the person was known by: some report links the new one to them."""
+    alone, with_person = set(), set()
+    for event in _jsonl(population / "events.jsonl"):
+        worker = event["worker"]
+        if "passport_no" in worker:
+            (alone if worker.keys() == {"passport_no"} else with_person).add(worker["passport_no"])
+    renewed = {number for number in alone if not number.startswith("C")}  # simulator.identity.PASSPORT_LETTERS
+    assert renewed and renewed <= with_person
+
+
 def test_truth_holds_together(population):
     events = {(e["source"]["id"], e["event_id"]) for e in _jsonl(population / "events.jsonl")}
     with open(population / "truth/event_people.csv", newline="") as f:
