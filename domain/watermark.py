@@ -53,3 +53,10 @@ def least(watermarks: Iterable[Watermark], wall: datetime) -> datetime | None:
 def lowest(watermarks: Iterable[Watermark]) -> datetime | None:
     """The lowest event time any partition has seen: where the pipeline's observation starts (SPIKE's ``since``)."""
     return min((m.lowest for m in watermarks if m.lowest is not None), default=None)
+
+
+def reached(watermarks: Iterable[Watermark]) -> datetime | None:
+    """The least of the partitions' watermarks as their last events left them, without the wall
+    clock's advance: how far a pipeline that stopped (or replayed history) got in event time.
+    Deadlines after it cannot have fired, whatever the time is now. None before any event."""
+    return min((m.base for m in watermarks if m.base is not None), default=None)

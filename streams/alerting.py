@@ -55,6 +55,7 @@ from streams.topic_tail import TopicTail
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 1.0
+WATERMARKS = "watermarks"  # the table of the by-worker partitions' watermarks
 _PARTITIONER = DefaultPartitioner()
 
 
@@ -64,7 +65,7 @@ class Alerting:
         app, settings = pipeline.app, pipeline.settings
         self.rows = app.Table("alerting", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes)
         self.watermark_rows = app.Table(
-            "watermarks", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
+            WATERMARKS, default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
         )
         self.codec = Codecs()
         self.partitions: dict[int, Watermark] = {}  # by-worker partition → its watermark
@@ -252,6 +253,11 @@ class PartitionEvent:
 
     def __init__(self, topic: str, partition: int):
         self.message = SimpleNamespace(topic=topic, partition=partition)
+
+
+def watermark_changelog(settings) -> str:
+    """The changelog topic of the watermarks table (faust names it so): for readers outside the worker."""
+    return f"{settings.app_id}-{WATERMARKS}-changelog"
 
 
 def partition_of(key: bytes, partitions: int) -> int:

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("directory", metavar="DIR", help="the --out directory of pantau simulate")
     score.add_argument("--json", action="store_true", help="print the report as JSON")
     score.add_argument("--as-of", type=_moment, metavar="TIME",
-                       help="judge timed alerts as of this ISO 8601 time (default: now)")
+                       help="judge timed alerts as of this ISO 8601 time (default: the pipeline's event-time watermark)")
     simulate = commands.add_parser("simulate", help="a synthetic population with ground truth, written to DIR")
     simulate.add_argument("--workers", type=int, required=True, metavar="N", help="people in the population")
     simulate.add_argument("--seed", type=int, required=True, metavar="S", help="same seed and options, same files")

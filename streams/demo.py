@@ -15,7 +15,6 @@ import json
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
@@ -32,7 +31,7 @@ from streams.alert_channels import AlertChannels
 from streams.codec import AvroCodec
 from streams.reconcile import print_table, reconciliation_report
 from streams.reset import reset
-from streams.score import Observed, load_truth, observe, print_report, score
+from streams.score import Observed, judged_as_of, load_truth, observe, print_report, score
 from streams.settings import Settings
 from streams.terminal import report_console
 from streams.topic_reader import read_to_end
@@ -69,7 +68,7 @@ def run_demo(settings: Settings, workers: int = 10_000, seed: int = 1, as_json: 
     open_alerts = asyncio.run(_open_alerts_by_rule(settings))
     truth = load_truth(population)
     summary = _summary(truth.manifest, outcomes, dead_letters, observed, open_alerts, time.monotonic() - started)
-    report = score(truth, observed, datetime.now(timezone.utc))
+    report = score(truth, observed, judged_as_of(observed))
     if as_json:
         print(json.dumps({**summary, "score": report}, indent=2))
     else:

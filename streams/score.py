@@ -22,6 +22,8 @@ from domain.identity.review import RULE as POSSIBLE_DUPLICATE
 from domain.reconciliation import population, rows
 from domain.source_records import SOURCES
 from domain.scoring import Contingency, alert_scores, count_error, identity_score, status_score
+from domain.watermark import reached
+from streams.alerting import Codecs, watermark_changelog
 from streams.codec import AvroCodec
 from streams.errors import UserError
 from streams.settings import Settings
@@ -46,6 +48,7 @@ class Observed:
     worker_of: dict[str, str]  # event key → the worker whose state holds it
     states: dict[str, dict]  # worker id → latest state
     alerts: list[dict]  # the latest record of every alert id
+    watermark: datetime | None  # how far the pipeline got in event time (domain.watermark.reached)
 
 
 def load_truth(directory: Path) -> Truth:
@@ -81,7 +84,9 @@ async def observe(settings: Settings) -> Observed:
         alert = alert_codec.decode(record.value)
         latest_alerts[alert["alert_id"]] = alert
     worker_of = {key: worker for worker, state in states.items() for key in state["event_ids"]}
-    return Observed(worker_of, states, list(latest_alerts.values()))
+    marks = await latest_by_key(settings, watermark_changelog(settings))
+    watermark = reached(Codecs().watermark(value) for value in marks.values() if value is not None)
+    return Observed(worker_of, states, list(latest_alerts.values()), watermark)
 
 
 def score(truth: Truth, observed: Observed, as_of: datetime) -> dict:
@@ -160,12 +165,20 @@ def _count_report(true: dict, predicted: dict) -> dict:
 def run_score(settings: Settings, directory: str, as_json: bool = False, as_of: datetime | None = None) -> int:
     """The ``pantau score`` command."""
     truth = load_truth(Path(directory))
-    report = score(truth, asyncio.run(observe(settings)), as_of or datetime.now(timezone.utc))
+    observed = asyncio.run(observe(settings))
+    report = score(truth, observed, as_of or judged_as_of(observed))
     if as_json:
         print(json.dumps(report, indent=2))
     else:
         print_report(report, report_console())
     return 0
+
+
+def judged_as_of(observed: Observed) -> datetime:
+    """When timed alerts are judged by default: the pipeline's watermark. A deadline the pipeline's
+    event time has not reached cannot have fired (a replay of history stops at its last event); now
+    only when the pipeline has seen no event."""
+    return observed.watermark or datetime.now(timezone.utc)
 
 
 def print_report(report: dict, console: Console) -> None:

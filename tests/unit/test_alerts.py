@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from domain.alerts import OPEN, RESOLVED, WORKER, Subject, alert_id, changes, finding, to_record
 from domain.rules import WORKER_RULES, spike
 from domain.timers import Timers
-from domain.watermark import Watermark
+from domain.watermark import Watermark, reached
 from streams.codec import AvroCodec
 from streams.settings import PROJECT_ROOT
 
@@ -70,6 +70,14 @@ def test_idle_sources_let_the_wall_clock_move_it_on_and_a_later_event_keeps_that
     assert mark.at(T + timedelta(minutes=1, hours=3)) == T + timedelta(hours=2)
     mark = mark.observe(T, wall=T + timedelta(minutes=1, hours=3))
     assert mark.at(T + timedelta(minutes=1, hours=3)) == T + timedelta(hours=2)
+
+
+def test_how_far_a_pipeline_got_is_its_slowest_partitions_last_watermark_without_the_wall_clock():
+    lead = Watermark().observe(T + timedelta(hours=9), wall=T)
+    slow = Watermark().observe(T + timedelta(hours=3), wall=T)
+    assert reached([lead, slow, Watermark()]) == T + timedelta(hours=2)  # a partition without events holds nothing back
+    assert slow.at(T + timedelta(days=1)) > reached([lead, slow])  # idle time since is not progress
+    assert reached([Watermark()]) is None
 
 
 def test_timers_pop_what_is_due_once_and_honour_replacement_and_cancelling():

@@ -1,12 +1,13 @@
 """The scorer's report on a hand-made truth and hand-made outputs (the topics' reading is
 covered by the integration tests)."""
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from streams.errors import UserError
-from streams.score import Observed, Truth, load_truth, score
+from streams.score import Observed, Truth, judged_as_of, load_truth, score
 
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
@@ -46,6 +47,7 @@ def test_the_report_scores_identity_status_alerts_and_counts():
             {"alert_id": "a3", "rule": "SPIKE", "subject": {"kind": "P3MI", "id": "P3MI-0042"},
              "details": {"withdrawn": "true"}},
         ],
+        watermark=AS_OF,
     )
 
     report = score(TRUTH, observed, AS_OF)
@@ -69,3 +71,10 @@ def test_a_directory_without_the_truth_files_is_a_one_line_user_error(tmp_path):
 
     with pytest.raises(UserError, match="not a simulated population: no truth/event_people.csv"):
         load_truth(tmp_path)
+
+
+def test_timed_alerts_are_judged_at_the_pipelines_watermark_and_at_now_only_before_any_event():
+    observed = Observed(worker_of={}, states={}, alerts=[], watermark=AS_OF)
+    assert judged_as_of(observed) == AS_OF
+    before = datetime.now(timezone.utc)
+    assert judged_as_of(replace(observed, watermark=None)) >= before
