@@ -36,7 +36,13 @@ def test_a_surviving_worker_takes_over_and_states_equal_the_fold(make_settings, 
     states = eventually(lambda: asyncio.run(latest_by_key(settings, topic)), lambda s: s == expected, 240, every=2)
     assert len(states) == WORKERS
     wrong = [key for key in expected if states.get(key) != expected[key]]
-    # Which fields differ (events missing, alerts) says which stage lost what.
-    differences = {key: {field: (value, codec.decode(states[key])[field]) for field, value in codec.decode(expected[key]).items()
-                         if codec.decode(states[key])[field] != value} for key in wrong[:3]}
-    assert not wrong, f"{len(wrong)} of {WORKERS} workers differ from the fold (expected, found): {differences}"
+    assert not wrong, f"{len(wrong)} of {WORKERS} workers differ from the fold (expected, found): {differing_fields(codec, expected, states, wrong[:3])}"
+
+
+def differing_fields(codec, expected: dict, found: dict, keys: list) -> dict:
+    """Which fields differ (events missing, alerts) says which stage lost what."""
+    differing = {}
+    for key in keys:
+        want, got = codec.decode(expected[key]), codec.decode(found[key])
+        differing[key] = {field: (value, got[field]) for field, value in want.items() if got[field] != value}
+    return differing
