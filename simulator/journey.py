@@ -263,8 +263,8 @@ class _Builder:
                      "departure_port": one_of(rng, _DEPARTURE_PORTS)}
         if role != "no_social_security":
             departure["social_security_no"] = f"{10**10 + below(rng, 9 * 10**10)}"
-        if self.typo_nik and n == 0:  # the mistyped NIK travels without the passport (not two NIKs on one passport)
-            worker = self._home_worker(False, self.p3mi_local_id, nik_override=self.typo_nik)
+        if self.typo_nik and n == 0:  # the mistyped NIK travels with the passport, as the agency typed both
+            worker = self._home_worker(True, self.p3mi_local_id, nik_override=self.typo_nik)
         else:
             worker = self._home_worker(True, self.p3mi_local_id)
         if self.emit(departed, "DEPARTED", P3MI, p3mi, worker, departure, n) is None:
