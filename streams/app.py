@@ -70,6 +70,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
     from agents import alert_channels, identity, ingest, lifecycle, spikes
     from streams import api
     from streams.alerting import Alerting
+    from streams.counts_topic import CountsTopic
 
     app = create_app(settings)
     faust_fixes.install(app)
@@ -97,6 +98,7 @@ def create_pipeline(settings: Settings) -> Pipeline:
     alert_channels.register(pipeline)
     spikes.register(pipeline)
     api.register(pipeline)
+    CountsTopic(pipeline).register()
     _track_assignment(pipeline)
     return pipeline
 

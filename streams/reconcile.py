@@ -48,6 +48,20 @@ async def read_report(client: aioredis.Redis, settings: Settings, by: str) -> di
     return report(summed, by, _now())
 
 
+async def read_snapshot(client: aioredis.Redis, settings: Settings) -> tuple[Counter, dict[str, str]]:
+    """The sums of every abroad dimension and the canonical counts by status (``count:status``), in one
+    MULTI/EXEC: all from one moment between two of the projection's writes, each atomic."""
+    async with client.pipeline(transaction=True) as pipe:
+        for dimension in ABROAD_DIMENSIONS:
+            pipe.hgetall(settings.redis_key("recon", dimension))
+        pipe.hgetall(settings.redis_key("count", "status"))
+        *sums, by_status = await pipe.execute()
+    summed = Counter()
+    for dimension, fields in zip(ABROAD_DIMENSIONS, sums):
+        summed.update(unflat(dimension, fields))
+    return summed, by_status
+
+
 def reconciliation_report(settings: Settings, by: str) -> dict:
     """The DESIGN §6 document of one dimension, read from Redis now."""
     return report(read_summed(settings, (by,)), by, _now())

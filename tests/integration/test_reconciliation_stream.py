@@ -1,6 +1,6 @@
 """Reconciliation kept in Redis (issue 8): the sums the projection's script keeps equal the Python
 definition (``domain.reconciliation.population``) under replays, stale writes and merges, and
-``pantau reconcile --json`` on a pipeline fed by a running worker."""
+``pantau reconcile --json`` and the counts topic on a pipeline fed by a running worker."""
 from __future__ import annotations
 
 import asyncio
@@ -9,15 +9,22 @@ import subprocess
 import sys
 import uuid
 from dataclasses import replace
+from datetime import datetime, timezone
 
 from hypothesis import HealthCheck, given, settings
 
+from domain.count_records import STATUS, Count, all_counts
+from domain.counts import ABROAD_DIMENSIONS, canonical_counts
 from domain.fold import fold
 from domain.reconciliation import population
+from streams.codec import AvroCodec
 from streams.projection import RedisProjection
 from streams.reconcile import read_summed
 from streams.redis_keys import unlink_under
+from streams.topic_reader import latest_by_key
+from streams.topics import TopicNames
 from tests.unit.test_reconciliation import populations
+from tests.waiting import eventually
 
 
 def project(settings_, writes=(), moved=()) -> None:
@@ -103,6 +110,31 @@ def test_pantau_reconcile_on_a_running_pipeline_is_the_direct_computation(make_s
                 assert source["count"] - row["canonical"] == sum(source["causes"].values())
     assert len(states) == 60
     assert not any(row["sources"]["EMBASSY"]["causes"].get("SPLIT_RECORD") for row in rows_of(expected, "country"))
+    assert_counts_topic_holds(settings, expected, canonical_counts(states)["status"])
+
+
+def assert_counts_topic_holds(settings, summed, by_status) -> None:
+    """The compacted counts topic, read whole, holds the records ``domain.count_records`` builds from the
+    sums; any other cell it holds is one that vanished on the way there, at zero."""
+    codec = AvroCodec.named("count")
+    wanted = {c.topic_key: c for c in all_counts(summed, by_status).values()}
+
+    def read():
+        return {key.decode(): codec.decode(value) for key, value in
+                asyncio.run(latest_by_key(settings, TopicNames(settings.topic_prefix).counts)).items()}
+
+    def differences(records) -> dict:
+        found = {key: Count(r["dimension"], r["key"], r["view"], r["count"], r["causes"]) for key, r in records.items()}
+        wrong = {key: (found.get(key), c) for key, c in wanted.items() if found.get(key) != c}
+        wrong.update({key: (c, "a zero") for key, c in found.items() if key not in wanted and c != Count(*c.cell, 0)})
+        return wrong
+
+    records = eventually(read, lambda records: not differences(records), timeout=60)
+    assert differences(records) == {}
+    for dimension in ABROAD_DIMENSIONS:
+        assert any(r["dimension"] == dimension for r in records.values())
+    assert {r["key"]: r["count"] for r in records.values() if r["dimension"] == STATUS and r["count"]} == dict(by_status)
+    assert all(r["as_of"] is not None and r["as_of"] <= datetime.now(timezone.utc) for r in records.values())
 
 
 def rows_of(summed, by):
