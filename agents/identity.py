@@ -42,6 +42,7 @@ def register(pipeline: Pipeline) -> None:
             if decision.merged:
                 await emit(app, message, topics.identity_audit, winner, pipeline.audits.encode(_audit(decision, record.event_key, decoded)))
                 metrics.IDENTITY_MERGES.inc(len(decision.merged))
+                metrics.MERGE_MESSAGES.labels("move", "sent").inc(len(decision.merged))
             review = possible_duplicate(decision, record.event_key, decoded["occurred_at"])
             if review is not None:
                 await emit(app, message, topics.alerts, review.alert_id.encode(), pipeline.alerts.encode(to_record(review)))

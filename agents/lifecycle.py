@@ -32,6 +32,9 @@ from streams.emit import emit
 from streams.moves import FORWARDED, MOVE, forwarded_headers, kind_of
 
 
+_MERGE_KIND = {MOVE: "move", FORWARDED: "forwarded"}
+
+
 def register(pipeline: Pipeline) -> None:
     app, topics, settings = pipeline.app, pipeline.topics, pipeline.settings
     by_worker = app.topic(topics.by_worker, partitions=settings.partitions)
@@ -44,6 +47,7 @@ def register(pipeline: Pipeline) -> None:
             touched = {}  # table key → (the worker's last message in the batch, their history now)
             forwards = []  # (message it is sent for, survivor's key, value, headers)
             outcomes = Counter()
+            merge_messages = Counter()  # (kind, side) → n: metrics.MERGE_MESSAGES
             wall = datetime.now(timezone.utc)
             async for received in paced(batch):
                 table_key = received.key
@@ -53,12 +57,17 @@ def register(pipeline: Pipeline) -> None:
                     with handling(received):
                         kept = histories.read(table_key, workers.get(table_key))
                 kind = kind_of(received.message)
+                if kind is not None:
+                    merge_messages[_MERGE_KIND[kind], "received"] += 1
                 if kind == MOVE:
                     survivor = received.value.decode()
                     kept = replace(kept, moved_to=survivor)
                     forwards += [(received, survivor.encode(), data, forwarded_headers()) for data in kept.encoded]
+                    merge_messages["forwarded", "sent"] += len(kept.encoded)
                 elif kept.moved_to is not None:
                     forwards.append((received, kept.moved_to.encode(), received.value, received.message.headers))
+                    if kind == FORWARDED:
+                        merge_messages["forwarded", "sent"] += 1
                     continue
                 else:
                     event = pipeline.events.decode(received.value)
@@ -91,6 +100,8 @@ def register(pipeline: Pipeline) -> None:
 
             for labels, count in outcomes.items():
                 metrics.events(*labels).inc(count)
+            for labels, count in merge_messages.items():
+                metrics.MERGE_MESSAGES.labels(*labels).inc(count)
             elapsed = time.perf_counter() - started
             for _ in batch:
                 metrics.PROCESSING_SECONDS.observe(elapsed)

@@ -26,4 +26,7 @@ async def emit(
     if app.in_transaction:
         group = app.assignor.group_for_topic(source.topic)
         transactional_id = f"{app.conf.id}-{group}-{source.partition}"
+    # A consumed message's headers are a tuple, which aiokafka's record builder refuses (TypeError,
+    # crashing the agent) when they are passed on, as a forward to a merge's survivor does.
+    headers = list(headers) if headers else None
     return await app.producer.send(topic, key, value, None, None, headers, transactional_id=transactional_id)

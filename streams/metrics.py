@@ -42,6 +42,13 @@ IDENTITY_DECISIONS = Counter(
     "Events resolved to a canonical worker, by what linked them (NIK, PASSPORT, LOCAL, MATCH, NEW).",
     ["how"],
 )
+MERGE_MESSAGES = Counter(
+    "pantau_merge_messages_total",
+    "Messages a merge puts on the by-worker topic (a move to the merged-away worker, and each event the move "
+    "forwards to the survivor), by kind (move, forwarded) and side (sent; received by the lifecycle). Sent above "
+    "received across the worker processes: a merge is still in flight.",
+    ["kind", "side"],
+)
 IDENTITY_MERGES = Counter(
     "pantau_identity_merges_total", "Canonical workers merged into another one (identity resolution)."
 )

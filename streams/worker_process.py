@@ -93,9 +93,19 @@ class WorkerProcess:
         outcomes = self.outcomes()
         return sum(outcomes.get(outcome, 0) for outcome in FINAL_OUTCOMES)
 
+    def merges_in_flight(self) -> int:
+        """Merge messages this process sent that it has not received yet (``pantau_merge_messages_total``):
+        an event counted where it was first applied may still be on its way to the survivor's state."""
+        return sum(
+            max(0, int(self.counter("pantau_merge_messages", kind=kind, side="sent")
+                       - self.counter("pantau_merge_messages", kind=kind, side="received")))
+            for kind in ("move", "forwarded")
+        )
+
     def wait_processed(self, count: int, timeout: float = 120.0, on_progress=None) -> int:
-        """Wait until this process has finished ``count`` events; returns how many it finished.
-        Fails when it finishes none for ``timeout`` seconds: a slow machine is not a stuck worker."""
+        """Wait until this process has finished ``count`` events, none of them still moving to a merge's
+        survivor; returns how many it finished. Fails when it finishes none for ``timeout`` seconds: a
+        slow machine is not a stuck worker."""
         deadline = time.monotonic() + timeout
         done = 0
         while time.monotonic() < deadline:
@@ -106,10 +116,11 @@ class WorkerProcess:
                 done, deadline = now_done, time.monotonic() + timeout
             if on_progress:
                 on_progress(done)
-            if done >= count:
+            if done >= count and not self.merges_in_flight():
                 return done
             time.sleep(0.5)
-        raise TimeoutError(f"worker processed {done} of {count} events, none in the last {timeout:.0f} s; see {self.log_path}")
+        raise TimeoutError(f"worker processed {done} of {count} events ({self.merges_in_flight()} merge messages in "
+                           f"flight), none in the last {timeout:.0f} s; see {self.log_path}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
         if not self.alive():

@@ -11,10 +11,13 @@ import json
 import urllib.request
 from collections import defaultdict
 
+from aiokafka import AIOKafkaProducer
+
 from domain.fold import fold
 from domain.lifecycle import worker_id_for
 from domain.partner_json import from_json
 from streams.codec import AvroCodec
+from streams.moves import forwarded_headers
 from streams.publish import publish
 from streams.state_view import read_projected
 from streams.topic_reader import latest_by_key, read_to_end
@@ -86,3 +89,23 @@ def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_the
     # Each person counted once: the merged-away workers left every index set.
     counts = redis_client.hgetall(f"{settings.topic_prefix}:count:status")
     assert sum(int(n) for n in counts.values()) == PEOPLE
+
+    # A merge of a merge: an event a first move forwarded to a worker that has since moved on as well
+    # (the passport-only worker here) is forwarded again, headers and all, and folded at the end.
+    late = {**embassy[0], "event_id": "forwarded-twice"}
+    survivor = worker_id_for(f"NIK:{journeys[0][0]['worker']['nik']}")
+    asyncio.run(_send_by_worker(settings, passport_ids[0], late, forwarded_headers()))
+    assert eventually(states, lambda s: f"{late['source']['id']}:{late['event_id']}" in (s[survivor.encode()] or {}).get("event_ids", ()),
+                      60)[passport_ids[0].encode()] is None
+    assert process.alive() and "Crashed" not in process.log_path.read_text()
+
+
+async def _send_by_worker(settings, worker_id: str, event: dict, headers: list) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(TopicNames(settings.topic_prefix).by_worker,
+                                     AvroCodec.named("partner_event").encode(from_json(event)), key=worker_id.encode(),
+                                     headers=headers)
+    finally:
+        await producer.stop()
