@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import faust
+from mode.supervisors import CrashingSupervisor
 
 from streams import faust_fixes, metrics
 from streams.alert_channels import AlertChannels
@@ -63,6 +64,10 @@ def create_app(settings: Settings) -> faust.App:
         # Faust's /table endpoint serves raw table values, personal data included.
         web_tables_enabled=False,
         autodiscover=False,
+        # faust restarts a crashed agent in place, past the messages it had taken: they would be
+        # lost. Crashing the process instead leaves their offsets uncommitted, for a restart to
+        # process again.
+        agent_supervisor=CrashingSupervisor,
     )
 
 
