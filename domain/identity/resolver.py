@@ -8,7 +8,8 @@ tests, a stream's tables in production. ``resolve`` decides for one event's ``Re
 1. **Strong keys.** A known NIK, passport or local id names its worker. A NIK is for life: two
    different NIKs are two people, so a passport or local id never links records with different
    NIKs (that is an IDENTITY_CONFLICT for the rules) — except a NIK typo, recognised as the same
-   birth date and sex and a name at least VERY_SIMILAR. When the keys name several workers they
+   birth date and sex and a name at least VERY_SIMILAR (SIMILAR or SUBSET when the NIKs are one
+   digit apart). When the keys name several workers they
    are one person: merged.
 2. **Scored match.** With no strong key known, the record is compared with the workers born on
    the same date (the block): names (``comparisons``), patronymic, sex, origin regency. At or
@@ -213,10 +214,14 @@ class Index:
         niks = profile.niks
         if not niks or f"{NIK}:{record.nik}" in niks:
             return True
-        # Another NIK: a typo of the same person's, or someone else's.
-        return record.block in profile.birth_dates and record.sex in profile.sexes and any(
-            compare_names(record.name, name, self.weights.thresholds) >= NameLevel.VERY_SIMILAR for name in profile.names
-        )
+        # Another NIK: a typo of the same person's, or someone else's. A NIK one digit off is a
+        # clerk's slip, and the passport or local id that linked it is evidence already: a name a
+        # few letters off or with a part dropped (often on the same form) is enough then.
+        if record.block not in profile.birth_dates or record.sex not in profile.sexes:
+            return False
+        one_slip = any(_one_digit_off(record.nik, nik.split(":", 1)[1]) for nik in niks)
+        wanted = NameLevel.SIMILAR if one_slip else NameLevel.VERY_SIMILAR
+        return any(compare_names(record.name, name, self.weights.thresholds) >= wanted for name in profile.names)
 
     def _best_candidate(self, record: Record) -> tuple[str | None, float | None, list[str]]:
         if record.block is None:
@@ -283,6 +288,10 @@ class Index:
         for loser in merged:
             if loser in self.profiles:  # applying a decision again finds some gone already
                 del self.profiles[loser]
+
+
+def _one_digit_off(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 def _strength(key: str) -> tuple[int, str]:

@@ -77,6 +77,21 @@ def test_a_nik_typo_with_the_same_passport_birth_date_and_name_is_the_same_perso
     assert typo.how == "PASSPORT" and typo.worker_id == siti.worker_id
 
 
+def test_a_nik_one_digit_off_on_the_same_passport_is_the_same_person_despite_a_letter_swap_or_a_dropped_name():
+    for name in ("ISTI AMNIAH", "SITI"):  # SIMILAR, SUBSET
+        idx = index()
+        siti = idx.resolve(rec("P3MI-1:a", nik=NIK, passport="C1234567", name="SITI AMINAH"))
+        typo = idx.resolve(rec("KBRI-MY:b", nik=NIK_TYPO, passport="C1234567", name=name))
+        assert typo.how == "PASSPORT" and typo.worker_id == siti.worker_id, name
+
+
+def test_a_nik_further_off_on_the_same_passport_needs_a_very_similar_name():
+    idx = index()
+    siti = idx.resolve(rec("P3MI-1:a", nik=NIK, passport="C1234567", name="SITI AMINAH"))
+    other = idx.resolve(rec("KBRI-MY:b", nik="3502014507950077", passport="C1234567", name="SITI"))
+    assert other.worker_id != siti.worker_id
+
+
 def test_a_passport_only_embassy_record_with_a_binti_name_is_matched_by_name_birth_date_and_regency():
     idx = index()
     p3mi = idx.resolve(rec("P3MI-1:a", nik=NIK, passport="C1234567", name="SITI AMINAH"))
