@@ -99,7 +99,9 @@ class _Builder:
         self.rates, self.until, self.random = ctx.rates, ctx.until, rng.random
         self.renewals = 0
         self.passport = passport(index, ctx.seed, 0)  # the current one: renewals replace it
-        self.renewal_unreported = False  # the embassy has not yet reported the person with the new number
+        # No report has yet tied the current number to who holds it: a non-procedural worker's first
+        # (no P3MI departure carries it), or a renewed one.
+        self.passport_unreported = role == NON_PROCEDURAL
         self.p3mi_local_id = f"REG-{index + 1:07d}"
         self.typo_nik: str | None = None  # set on the one P3MI report that carries it
 
@@ -186,14 +188,15 @@ class _Builder:
         return worker
 
     def _embassy_worker(self, knows_nik: bool = True) -> dict:
-        """Embassies often know only the passport — but not right after renewing it: the embassy that
-        issued the new number saw the person, so its next report carries who they are. Otherwise
-        a passport-only report under a new number could belong to anyone (a RETURNED one would
-        raise a RETURN_WITHOUT_DEPARTURE that no pipeline could tell from a real one)."""
+        """Embassies often know only the passport — but not of a number it has not yet tied to a
+        person: the embassy that registers a worker who came outside the procedure, or issues a
+        renewed passport, saw the person, so its first report under that number carries who they
+        are. Otherwise a passport-only report under that number could belong to anyone (a RETURNED
+        one would raise a RETURN_WITHOUT_DEPARTURE that no pipeline could tell from a real one)."""
         passport_only = self.random() < self.rates.embassy_passport_only
-        if passport_only and not self.renewal_unreported:
+        if passport_only and not self.passport_unreported:
             return {"passport_no": self.passport}
-        self.renewal_unreported = False
+        self.passport_unreported = False
         p = self.person
         if knows_nik:
             return {"nik": p.nik, "passport_no": self.passport, "full_name": self._name(), "date_of_birth": p.birth_text,
@@ -367,7 +370,7 @@ class _Builder:
         if renewal_day is not None and renewal_day <= before and self.renewals < 2 and renewal_day <= self.ctx.until:
             self.renewals += 1
             self.passport = passport(self.index, self.ctx.seed, self.renewals)
-            self.renewal_unreported = True
+            self.passport_unreported = True
 
     def _cases(self, n: int, embassy: str, employer: str, placed: int, last_day: int, renewal_day: int | None,
                knows_nik: bool) -> None:

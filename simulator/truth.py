@@ -219,13 +219,19 @@ def _cases(found: _Anomalies, events: list[Event]) -> None:
 
 
 def _identity(found: _Anomalies, person: Person, events: list[Event]) -> None:
-    """A report with a NIK whose birth date or sex contradicts the one the NIK encodes. Every NIK
-    the generator writes (a mistyped one too) encodes the person's true birth date and sex, so
+    """A report with a NIK whose birth date or sex contradicts the one the NIK encodes, or a
+    passport reported with a second NIK (a mistyped one travels with the passport). Every NIK the
+    generator writes (a mistyped one too) encodes the person's true birth date and sex, so
     comparing with those is the same test, without decoding each NIK."""
     born, sex = person.birth_text, person.sex
-    for event in events:
+    nik_of_passport = {}
+    for event in sorted(events, key=lambda e: e.t):
         worker = event.doc["worker"]
-        if worker.get("nik") and (worker.get("date_of_birth", born) != born or worker.get("sex", sex) != sex):
+        nik, passport = worker.get("nik"), worker.get("passport_no")
+        if not nik:
+            continue
+        contradicts = worker.get("date_of_birth", born) != born or worker.get("sex", sex) != sex
+        if contradicts or (passport and nik_of_passport.setdefault(passport, nik) != nik):
             found.add("IDENTITY_CONFLICT", [event], event.t)
             return
 

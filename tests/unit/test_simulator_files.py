@@ -8,6 +8,7 @@ import filecmp
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from domain.validation import INVALID_JSON, REASON_CODES, UNKNOWN_FIELD
 from domain.vocabulary import SOURCE_KINDS
 from simulator.malformed import CODEC
 from simulator.output import write_population
+from simulator.rates import Rates
 from simulator.world import World
 from streams.ingest import read_event
 from streams.publish import check_lines
@@ -90,15 +92,31 @@ def test_retries_repeat_an_event_whole_and_arrive_later(population):
     assert repeated and all(lines[at[0]] == lines[at[1]] for at in repeated)
 
 
-def test_a_renewed_passport_an_embassy_reports_alone_is_also_reported_with_who_holds_it(population):
-    """A renewal replaces a number the person was known by: some report links the new one to them."""
+def test_every_passport_an_embassy_reports_alone_is_also_reported_with_who_holds_it(population):
+    """A renewed number, or a non-procedural worker's first: some report links each to the person."""
     alone, with_person = set(), set()
     for event in _jsonl(population / "events.jsonl"):
         worker = event["worker"]
         if "passport_no" in worker:
             (alone if worker.keys() == {"passport_no"} else with_person).add(worker["passport_no"])
     renewed = {number for number in alone if not number.startswith("C")}  # simulator.identity.PASSPORT_LETTERS
-    assert renewed and renewed <= with_person
+    assert renewed and alone <= with_person
+
+
+def test_a_passport_reported_with_two_niks_is_an_identity_conflict_of_its_holder(tmp_path):
+    """DESIGN §5: one passport on two NIKs is an IDENTITY_CONFLICT (a NIK typo's departure makes one)."""
+    population = tmp_path
+    write_population(World(seed=3, workers=300, rates=replace(Rates(), nik_typo=0.3)), population, processes=1)
+    with open(population / "truth/event_people.csv", newline="") as f:
+        person_of = {r["event_id"]: r["person_id"] for r in csv.DictReader(f)}
+    niks_of = {}
+    for event in _jsonl(population / "events.jsonl"):
+        worker = event["worker"]
+        if worker.get("nik") and worker.get("passport_no"):
+            niks_of.setdefault((person_of[event["event_id"]], worker["passport_no"]), set()).add(worker["nik"])
+    on_two = {person for (person, _), niks in niks_of.items() if len(niks) > 1}
+    conflicts = {a["subject"]["id"] for a in _jsonl(population / "truth/anomalies.jsonl") if a["rule"] == "IDENTITY_CONFLICT"}
+    assert on_two and on_two <= conflicts
 
 
 def test_truth_holds_together(population):

@@ -101,7 +101,7 @@ def test_mess_and_anomaly_rates_per_person(drawn):
 
 def test_mess_rates_per_event(drawn):
     world, people = drawn
-    embassy = [worker for p in people for worker in _embassy_workers_but_first_after_renewal(p)]
+    embassy = [worker for p in people for worker in _embassy_workers_but_first_under_a_new_number(p)]
     passport_only = sum(set(worker) == {"passport_no"} for worker in embassy)
     assert_share(passport_only, len(embassy), world.rates.embassy_passport_only, "embassy events with only a passport")
     named = [(p, e.doc["worker"]["full_name"]) for p in people for e in p.events if "full_name" in e.doc["worker"]]
@@ -110,15 +110,17 @@ def test_mess_rates_per_event(drawn):
     assert_share(variants, len(named), world.rates.name_variant, "name variants")
 
 
-def _embassy_workers_but_first_after_renewal(person) -> list[dict]:
-    """The worker parts of a person's embassy reports, less the first under each new passport: the
-    embassy that renewed it reports who the person is (simulator.journey), whatever the rate."""
+def _embassy_workers_but_first_under_a_new_number(person) -> list[dict]:
+    """The worker parts of a person's embassy reports, less the first under a number no report had
+    tied to the person (a renewed one; a non-procedural worker's first): the embassy that saw them
+    reports who they are (simulator.journey), whatever the rate."""
     kept, previous = [], None
+    first_untied = person.role == NON_PROCEDURAL
     for event in person.events:
         if event.kind != "EMBASSY":
             continue
         worker = event.doc["worker"]
-        if previous is None or worker["passport_no"] == previous:
+        if (previous is None and not first_untied) or worker["passport_no"] == previous:
             kept.append(worker)
         previous = worker["passport_no"]
     return kept
