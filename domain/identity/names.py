@@ -11,7 +11,8 @@ The same person's name varies between partners' records in known ways, each undo
   a similarity measure absorbs that one letter instead;
 * the many forms of Muhammad (Mochammad, Moh., Muh., M.);
 * a patronymic, ``bin``/``binti`` + the father's name, which some records carry and others do
-  not: it is split off and kept as its own field, to be compared on its own.
+  not: it is split off and kept as its own field, to be compared on its own (also when the space
+  before ``binti`` was lost).
 
 What it does not undo — a dropped second name, names run together (NURHAYATI / NUR HAYATI),
 typos — is for the comparison (``domain.identity.comparisons``).
@@ -63,13 +64,24 @@ class Name:
 
 
 def normalise(full_name: str | None) -> Name:
-    tokens = _tokens(full_name or "")
+    tokens = _unglued(_tokens(full_name or ""))
     marker = next((i for i, token in enumerate(tokens) if token in PATRONYMIC_MARKERS and i > 0), None)
     given, father = (tokens, []) if marker is None else (tokens[:marker], tokens[marker + 1:])
     if len(set(given)) == 1:
         # A single-name person's name written twice (SUPARMI SUPARMI): a passport wants a surname.
         given = given[:1]
     return Name(tuple(given), " ".join(father) or None)
+
+
+def _unglued(tokens: list[str]) -> list[str]:
+    """A space lost before BINTI (LAILABINTI EMAN) restored; no name ends in BINTI. Not BIN: ROBIN."""
+    for i, token in enumerate(tokens[:-1]):
+        if token.endswith(_GLUED) and len(token) > len(_GLUED):
+            return [*tokens[:i], token[: -len(_GLUED)], _GLUED, *tokens[i + 1:]]
+    return tokens
+
+
+_GLUED = "BINTI"
 
 
 def _tokens(full_name: str) -> list[str]:

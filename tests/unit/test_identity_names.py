@@ -35,6 +35,8 @@ from domain.identity.names import Name, normalise
         ("H.", ("H",), None),  # a name that is only a title stays what it is
         ("SUPARMI SUPARMI", ("SUPARMI",), None),  # a single name repeated as a passport's surname
         ("Suparmi Suparmi binti Karto", ("SUPARMI",), "KARTO"),
+        ("LAILABINTI EMAN", ("LAILA",), "EMAN"),  # the space before binti lost
+        ("ROBIN HARTONO", ("ROBIN", "HARTONO"), None),  # but a name may end in BIN
     ],
 )
 def test_normalise_undoes_spelling_titles_degrees_and_splits_the_patronymic(written, given, patronym):
