@@ -38,12 +38,38 @@ def passport_only(event: dict) -> dict:
     return {**event, "worker": {"passport_no": event["worker"]["passport_no"]}}
 
 
+def merged_folds(journeys: dict[int, list[dict]]) -> tuple[dict[str, dict], dict[bytes, dict | None]]:
+    """Each person's NIK worker as the fold of all their events, and the worker-state topic that
+    says so: those states, the passport-only workers tombstoned. (Open alerts depend on the
+    watermark, which the alert tests check: left out here.)"""
+    by_person = defaultdict(list)
+    for events in journeys.values():
+        by_person[worker_id_for(f"NIK:{events[0]['worker']['nik']}")] += [
+            from_json(passport_only(e) if e["source"]["kind"] == "EMBASSY" else e) for e in events
+        ]
+    folds = {worker_id: fold(events, worker_id) for worker_id, events in by_person.items()}
+    tombstones = {worker_id_for(f"PASSPORT:{events[0]['worker']['passport_no']}").encode(): None for events in journeys.values()}
+    return folds, {w.encode(): without_alerts(state) for w, state in folds.items()} | tombstones
+
+
+def read_states(settings) -> dict[bytes, dict | None]:
+    codec = AvroCodec.named("worker_state")
+    latest = asyncio.run(latest_by_key(settings, TopicNames(settings.topic_prefix).worker_state))
+    return {key: value and without_alerts(codec.decode(value)) for key, value in latest.items()}
+
+
+def split_journeys(journeys: dict[int, list[dict]]) -> tuple[list[dict], list[dict]]:
+    """The embassies' reports with only the passport, and everyone else's."""
+    embassy = [passport_only(e) for events in journeys.values() for e in events if e["source"]["kind"] == "EMBASSY"]
+    others = [e for events in journeys.values() for e in events if e["source"]["kind"] != "EMBASSY"]
+    return embassy, others
+
+
 def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_them(make_settings, workers, redis_client, tmp_path):
     settings = make_settings()
     topics = TopicNames(settings.topic_prefix)
     journeys = {i: full_journey(i) for i in range(PEOPLE)}
-    embassy = [passport_only(e) for events in journeys.values() for e in events if e["source"]["kind"] == "EMBASSY"]
-    others = [e for events in journeys.values() for e in events if e["source"]["kind"] != "EMBASSY"]
+    embassy, others = split_journeys(journeys)
     process = workers(settings)
 
     asyncio.run(publish(settings, str(write_jsonl(tmp_path / "embassy.jsonl", embassy))))
@@ -55,20 +81,10 @@ def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_the
     asyncio.run(publish(settings, str(write_jsonl(tmp_path / "p3mi.jsonl", others))))
     process.wait_processed(len(embassy) + len(others), timeout=180)
 
-    codec = AvroCodec.named("worker_state")
-    by_person = defaultdict(list)
-    for i, events in journeys.items():
-        by_person[worker_id_for(f"NIK:{events[0]['worker']['nik']}")] += [
-            from_json(passport_only(e) if e["source"]["kind"] == "EMBASSY" else e) for e in events
-        ]
-    folds = {worker_id: fold(events, worker_id) for worker_id, events in by_person.items()}
-    # One worker per person, the fold of all their events; the old ids tombstoned. (Open alerts
-    # depend on the watermark, which the alert tests check: left out here.)
-    expected = {w.encode(): without_alerts(state) for w, state in folds.items()} | {w.encode(): None for w in passport_ids.values()}
+    folds, expected = merged_folds(journeys)
 
     def states():
-        latest = asyncio.run(latest_by_key(settings, topics.worker_state))
-        return {key: value and without_alerts(codec.decode(value)) for key, value in latest.items()}
+        return read_states(settings)
 
     assert eventually(states, lambda s: s == expected, 90) == expected
 
@@ -98,6 +114,32 @@ def test_passport_only_workers_merge_into_the_nik_worker_once_a_report_links_the
     assert eventually(states, lambda s: f"{late['source']['id']}:{late['event_id']}" in (s[survivor.encode()] or {}).get("event_ids", ()),
                       60)[passport_ids[0].encode()] is None
     assert process.alive() and "Crashed" not in process.log_path.read_text()
+
+
+def test_merges_move_histories_between_two_worker_processes(make_settings, worker_pair, tmp_path):
+    """The same merges with the partitions shared by two processes: a passport-only worker's
+    history often lives in one process and its survivor's partition in the other."""
+    settings = make_settings()
+    journeys = {i: full_journey(i) for i in range(PEOPLE)}
+    embassy, others = split_journeys(journeys)
+    pair = worker_pair(settings)
+    asyncio.run(publish(settings, str(write_jsonl(tmp_path / "embassy.jsonl", embassy))))
+    eventually(lambda: sum(p.processed() for p in pair), lambda done: done >= len(embassy), 180)
+    asyncio.run(publish(settings, str(write_jsonl(tmp_path / "p3mi.jsonl", others))))
+
+    _, expected = merged_folds(journeys)
+    assert eventually(lambda: read_states(settings), lambda s: s == expected, 180) == expected
+    assert sum(p.counter("pantau_identity_merges") for p in pair) == PEOPLE
+
+    def merge_messages(process, side):
+        return sum(process.counter("pantau_merge_messages", kind=kind, side=side) for kind in ("move", "forwarded"))
+
+    # Every merge message arrived, and some crossed from one process to the other.
+    sides = eventually(lambda: [(merge_messages(p, "sent"), merge_messages(p, "received")) for p in pair],
+                       lambda sides: sum(sent for sent, _ in sides) == sum(received for _, received in sides), 30)
+    assert sum(sent for sent, _ in sides) == sum(received for _, received in sides) > 0
+    assert any(sent != received for sent, received in sides)
+    assert all(p.alive() for p in pair)
 
 
 async def _send_by_worker(settings, worker_id: str, event: dict, headers: list) -> None:
