@@ -83,5 +83,9 @@ def compare_birth_dates(a: date | None, b: date | None) -> BirthDateLevel:
 
 
 def _one_digit_apart(a: date, b: date) -> bool:
-    left, right = f"{a.month:02d}{a.day:02d}", f"{b.month:02d}{b.day:02d}"
-    return sum(x != y for x, y in zip(left, right)) == 1
+    return one_character_apart(f"{a.month:02d}{a.day:02d}", f"{b.month:02d}{b.day:02d}")
+
+
+def one_character_apart(a: str, b: str) -> bool:
+    """Equal but for one character in the same place: a slip of the pen in a date or a NIK."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1

@@ -34,6 +34,7 @@ from domain.identity.comparisons import (
     Thresholds,
     compare_names,
     compare_patronyms,
+    one_character_apart,
 )
 from domain.identity.names import Name, normalise
 from domain.lifecycle import worker_id_for
@@ -219,7 +220,7 @@ class Index:
         # few letters off or with a part dropped (often on the same form) is enough then.
         if record.block not in profile.birth_dates or record.sex not in profile.sexes:
             return False
-        one_slip = any(_one_digit_off(record.nik, nik.split(":", 1)[1]) for nik in niks)
+        one_slip = any(one_character_apart(record.nik, nik.split(":", 1)[1]) for nik in niks)
         wanted = NameLevel.SIMILAR if one_slip else NameLevel.VERY_SIMILAR
         return any(compare_names(record.name, name, self.weights.thresholds) >= wanted for name in profile.names)
 
@@ -288,10 +289,6 @@ class Index:
         for loser in merged:
             if loser in self.profiles:  # applying a decision again finds some gone already
                 del self.profiles[loser]
-
-
-def _one_digit_off(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 def _strength(key: str) -> tuple[int, str]:
