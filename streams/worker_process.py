@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -93,14 +94,21 @@ class WorkerProcess:
         outcomes = self.outcomes()
         return sum(outcomes.get(outcome, 0) for outcome in FINAL_OUTCOMES)
 
+    def merge_messages(self) -> Counter:
+        """``pantau_merge_messages_total`` by (kind, side), from one look at the metrics page."""
+        counts = Counter()
+        for family in text_string_to_metric_families(self.metrics_text() or ""):
+            for sample in family.samples:
+                if sample.name == "pantau_merge_messages_total":
+                    counts[sample.labels["kind"], sample.labels["side"]] += int(sample.value)
+        return counts
+
     def merges_in_flight(self) -> int:
-        """Merge messages this process sent that it has not received yet (``pantau_merge_messages_total``):
-        an event counted where it was first applied may still be on its way to the survivor's state."""
-        return sum(
-            max(0, int(self.counter("pantau_merge_messages", kind=kind, side="sent")
-                       - self.counter("pantau_merge_messages", kind=kind, side="received")))
-            for kind in ("move", "forwarded")
-        )
+        """Merge messages this process sent that it has not received yet: an event counted where it
+        was first applied may still be on its way to the survivor's state."""
+        counts = self.merge_messages()
+        kinds = {kind for kind, _ in counts}
+        return sum(max(0, counts[kind, "sent"] - counts[kind, "received"]) for kind in kinds)
 
     def wait_processed(self, count: int, timeout: float = 120.0, on_progress=None) -> int:
         """Wait until this process has finished ``count`` events, none of them still moving to a merge's

@@ -131,11 +131,13 @@ def test_merges_move_histories_between_two_worker_processes(make_settings, worke
     assert eventually(lambda: read_states(settings), lambda s: s == expected, 180) == expected
     assert sum(p.counter("pantau_identity_merges") for p in pair) == PEOPLE
 
-    def merge_messages(process, side):
-        return sum(process.counter("pantau_merge_messages", kind=kind, side=side) for kind in ("move", "forwarded"))
+    def sent_and_received(process) -> tuple[int, int]:
+        counts = process.merge_messages()
+        return (sum(n for (_, side), n in counts.items() if side == "sent"),
+                sum(n for (_, side), n in counts.items() if side == "received"))
 
     # Every merge message arrived, and some crossed from one process to the other.
-    sides = eventually(lambda: [(merge_messages(p, "sent"), merge_messages(p, "received")) for p in pair],
+    sides = eventually(lambda: [sent_and_received(p) for p in pair],
                        lambda sides: sum(sent for sent, _ in sides) == sum(received for _, received in sides), 30)
     assert sum(sent for sent, _ in sides) == sum(received for _, received in sides) > 0
     assert any(sent != received for sent, received in sides)
