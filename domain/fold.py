@@ -39,7 +39,8 @@ Episodes, one per journey, oldest first; ``current_episode`` is the last. An epi
   stays behind with returned_on null. p3mi_id is the departing P3MI; departed_on the event's date.
 * PLACED and PLACEMENT_UPDATED belong to the current episode when it is abroad, or a prospect
   in the same country; otherwise they open an episode with no departure on record (an
-  embassy-only, non-procedural worker). Both fill a missing country and set employer_name and
+  embassy-only, non-procedural worker). Both set the country (when they name one: the embassy
+  reports where the worker is, which outranks where the P3MI said it sent them), employer_name and
   contract_end; PLACED also sets placed_on (contract_start, else the event's date) and fills a
   missing sector.
 * RETURNED closes the current episode when it is abroad or a prospect in the same country.
@@ -336,7 +337,7 @@ def _placement(walk: _Walk, event: dict, payload: dict) -> _Episode:
     """What PLACED and PLACEMENT_UPDATED share: the episode, employer and contract end, stage."""
     episode = walk.journey_in(payload["country"]) or walk.open(_ABROAD)
     episode.phase = _ABROAD
-    episode.fill("country", payload["country"])
+    episode.put("country", payload["country"])  # the embassy sees where the worker is; a departure says where they were sent
     episode.put("employer_name", payload["employer_name"])
     episode.put("contract_end", payload["contract_end"])
     episode.reported(event["event_type"], event)

@@ -239,7 +239,7 @@ def reference_fold(events, worker_id):
 
         elif kind in ("PLACED", "PLACEMENT_UPDATED"):
             episode = episode_for_report_from_abroad(p["country"]) or new_episode()
-            set_if_empty(episode, "country", p["country"])
+            set_if_given(episode, "country", p["country"])
             set_if_given(episode, "employer_name", p["employer_name"])
             set_if_given(episode, "contract_end", p["contract_end"])
             if kind == "PLACED":
@@ -382,6 +382,24 @@ def test_the_same_return_from_a_second_source_corroborates_and_the_first_report_
     [episode] = state["episodes"]
     assert (episode["returned_on"], episode["return_reason"]) == (utc_day(700), "REPATRIATED")
     assert episode["reported_by"]["RETURNED"] == ["EMBASSY", "P3MI"]
+
+
+def test_placed_elsewhere_the_journey_is_in_the_placement_country_and_its_returns_are_one():
+    # An embassy in BN places a worker the P3MI sent to HK; both then report the return from BN.
+    state = state_of(
+        departure(0, country="HK"),
+        placement(10, country="BN"),
+        homecoming(700, country="BN"),
+        homecoming(701, country="BN", source=("P3MI", "P3MI-0042")),
+    )
+    [episode] = state["episodes"]
+    assert (episode["country"], episode["departed_on"], episode["returned_on"]) == ("BN", utc_day(0), utc_day(700))
+    assert episode["reported_by"]["RETURNED"] == ["EMBASSY", "P3MI"]
+
+
+def test_a_placement_update_without_a_country_keeps_the_placement_country():
+    state = state_of(departure(0, country="HK"), placement(10, country="BN"), update(200, country=None, end=date(2029, 1, 1)))
+    assert state["current_episode"]["country"] == "BN"
 
 
 def test_a_return_long_after_the_last_one_is_another_journey():
