@@ -12,10 +12,10 @@ from collections.abc import Iterable
 
 from domain.fold import ABROAD_STATUSES
 from domain.projection import province_of
+from domain.vocabulary import NO_STATUS
 
 ABROAD_DIMENSIONS = ("country", "province", "sector")
 DIMENSIONS = (*ABROAD_DIMENSIONS, "status")
-NO_STATUS = "NO_STATUS"
 
 
 def canonical_counts(states: Iterable[dict]) -> dict[str, Counter]:

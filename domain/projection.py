@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from domain.masking import initials, lookup_digest, mask_identifier
 from domain.state_document import to_document
+from domain.vocabulary import NO_STATUS
 
 # Each is also a field of the worker's hash: the hash remembers which sets the worker is in.
 INDEXES = ("status", "country", "province", "sector")
@@ -59,7 +60,7 @@ def worker_fields(state: dict) -> dict[str, str]:
     episode = state["current_episode"] or {}
     fields = {
         "worker_id": state["worker_id"],
-        "status": state["status"],
+        "status": state["status"] or NO_STATUS,  # so that count:status counts every worker
         "niks": ",".join(mask_identifier(n) for n in state["identifiers"]["niks"]),
         "passports": ",".join(mask_identifier(p) for p in state["identifiers"]["passports"]),
         "name": initials(state["full_name"]),

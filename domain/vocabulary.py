@@ -29,6 +29,9 @@ EVENT_TYPES = (
     CASE_RESOLVED,
     RETURNED,
 )
+# Not a status the fold gives (it leaves status null): how counts and indexes name a worker known
+# only from reports that carry no stage (a case an embassy reported, nothing else).
+NO_STATUS = "NO_STATUS"
 
 # Source kinds: who reports.
 P3MI = "P3MI"

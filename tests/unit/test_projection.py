@@ -92,3 +92,9 @@ def test_a_state_read_back_from_the_topic_projects_exactly_as_the_live_one():
     codec = AvroCodec.named("worker_state")
     for state in (placed_state(), trained_state()):
         assert project(codec.decode(codec.encode(state))) == project(state)
+
+
+def test_a_worker_known_only_from_a_case_is_counted_as_no_status():
+    state = fold([example_event("CASE_REPORTED")], "W-3")
+    assert state["status"] is None
+    assert project(state).memberships["status"] == "NO_STATUS"
