@@ -6,6 +6,12 @@ the subject keeps the latest list per worker — so an incident a worker no long
 corrected return reason, a merged-away worker) drops out — and ``domain.rules.spike`` judges the
 union. Like a worker's row, it keeps what was last published (for ``changes``) and its next
 deadline (the timer index is rebuilt from it on start).
+
+What it keeps is bounded: instants more than ``spike_settle_after`` behind the watermark are
+*settled*. Their runs are decided for good — a run that ended before is forgotten (it was
+published), the run still open there is carried on — and incidents that no window or baseline
+after them counts are dropped, on the way in too. So an incident reported later than that no
+longer changes a SPIKE; earlier than that, the result is as if the subject kept everything.
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ class SubjectKept:
     by_worker: Mapping[str, tuple[Incident, ...]] = field(default_factory=_none)  # worker id → their incidents here
     published: Mapping[str, Finding] = field(default_factory=_none)  # alert id → what was last published under it
     next_deadline: datetime | None = None
+    settled: datetime | None = None  # instants up to here are decided for good
 
     def with_worker(self, worker_id: str, incidents: Iterable[Incident]) -> SubjectKept:
         """The worker's incidents against the subject are now ``incidents`` (none: the worker drops out)."""
@@ -42,9 +49,33 @@ class SubjectKept:
     def incidents(self) -> list[Incident]:
         return [i for incidents in self.by_worker.values() for i in incidents]
 
+    @property
+    def carried(self) -> Finding | None:
+        """The published run open at ``settled``: judging goes on from it."""
+        if self.settled is None:
+            return None
+        return next((f for f in self.published.values() if not f.withdrawn and f.opened_at <= self.settled
+                     and (f.resolved_at is None or f.resolved_at > self.settled)), None)
+
+    def settle(self, at: datetime, context: Context) -> SubjectKept:
+        """Instants up to ``at`` decided for good: forget the runs that ended and the incidents only they needed."""
+        settled = at if self.settled is None else max(self.settled, at)
+        needed_after = spike.needed_after(settled, context.thresholds)
+        by_worker = {w: kept for w, found in self.by_worker.items()
+                     if (kept := tuple(i for i in found if i.at > needed_after))}
+        published = {a: f for a, f in self.published.items() if f.resolved_at is None or f.resolved_at > settled}
+        return replace(self, by_worker=MappingProxyType(by_worker), published=MappingProxyType(published),
+                       settled=settled)
+
 
 def reevaluate(kept: SubjectKept, subject: Subject, since: datetime, context: Context) -> tuple[SubjectKept, list[Finding]]:
     """The subject's SPIKE alerts now, against what was published: the row to keep and what to publish."""
-    publish = changes(kept.published, spike.findings(subject, kept.incidents, since, context))
+    if kept.settled is not None:
+        kept = kept.settle(kept.settled, context)  # a late worker may have sent incidents already forgotten
+    current = spike.findings(subject, kept.incidents, since, context, kept.settled, kept.carried)
+    publish = changes(kept.published, current)
     published = MappingProxyType(dict(kept.published) | {f.alert_id: f for f in publish})
-    return replace(kept, published=published, next_deadline=spike.next_deadline(kept.incidents, context)), publish
+    kept = replace(kept, published=published, next_deadline=spike.next_deadline(kept.incidents, context))
+    if context.watermark is not None:
+        kept = kept.settle(context.watermark - context.thresholds.spike_settle_after, context)
+    return kept, publish

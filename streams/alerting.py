@@ -329,6 +329,7 @@ class Codecs:
             MappingProxyType({w: tuple(map(incident_of, found)) for w, found in record["by_worker"].items()}),
             self._published(record["alerts"]),
             record["next_deadline"],
+            record["settled"],
         )
 
     def subject_of(self, stored: bytes) -> Subject:
@@ -341,6 +342,7 @@ class Codecs:
             "by_worker": {w: [incident_record(i) for i in found] for w, found in kept.by_worker.items()},
             "alerts": self._encode_published(kept.published),
             "next_deadline": kept.next_deadline,
+            "settled": kept.settled,
         })
 
     def _published(self, alerts: list[bytes]) -> MappingProxyType:

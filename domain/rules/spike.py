@@ -30,13 +30,15 @@ Guarantee: the findings are a function of the set of incidents (by key), ``since
 watermark — arrival order never matters. A late incident changes the counts of the windows it
 falls in, so it can open an alert in the past, move a run's opening (a new id; the old one is
 withdrawn, ``domain.alerts``) or lengthen a run. The alert id is the subject and the run's opening instant.
+That holds for incidents up to ``spike_settle_after`` behind the watermark: the instants before are
+settled, and the stream forgets what only they needed (``domain.subject_alerts``).
 """
 from __future__ import annotations
 
 import bisect
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -67,21 +69,30 @@ class Reading:
                 f" expected {self.expected:.1f} (limit {self.limit})")
 
 
-def findings(subject: Subject, incidents: Iterable[Incident], since: datetime, context: Context) -> list[Finding]:
-    """The SPIKE alerts of ``subject`` from the incidents counted against it (any order, repeated keys once)."""
+def findings(subject: Subject, incidents: Iterable[Incident], since: datetime, context: Context,
+             settled: datetime | None = None, carried: Finding | None = None) -> list[Finding]:
+    """The SPIKE alerts of ``subject`` from the incidents counted against it (any order, repeated keys once).
+
+    ``settled``: the instants up to it are decided for good (``domain.subject_alerts`` forgets them);
+    only later instants are judged, and ``carried`` is the run open at ``settled``, if any."""
     series = _Series.of(incidents, context.thresholds)
-    out, run = [], None  # run: (opened_at, the reading that opened it, its evidence)
-    for instant in series.instants(context.watermark):
+    out, run = [], None if carried is None else replace(carried, resolved_at=None)
+    for instant in series.instants(context.watermark, settled):
         readings = [r for r in series.readings(instant, since) if r.spiking]
         if readings and run is None:
             worst = max(readings, key=lambda r: (r.count / r.limit, r.kind))
-            run = instant, worst, series.evidence(worst.kind, instant)
+            run = _finding(subject, instant, worst, series.evidence(worst.kind, instant), context.thresholds)
         elif not readings and run is not None and context.passed(instant):
-            out.append(_finding(subject, *run, instant, context.thresholds))
+            out.append(replace(run, resolved_at=instant))
             run = None
     if run is not None:
-        out.append(_finding(subject, *run, None, context.thresholds))
+        out.append(run)
     return out
+
+
+def needed_after(settled: datetime, thresholds: Thresholds) -> datetime:
+    """Incidents at or before this instant count in no window or baseline of an instant after ``settled``."""
+    return settled - thresholds.spike_window - thresholds.spike_baseline
 
 
 def next_deadline(incidents: Iterable[Incident], context: Context) -> datetime | None:
@@ -93,11 +104,11 @@ def next_deadline(incidents: Iterable[Incident], context: Context) -> datetime |
 
 
 def _finding(subject: Subject, opened_at: datetime, reading: Reading, evidence: tuple[str, ...],
-             resolved_at: datetime | None, thresholds: Thresholds) -> Finding:
+             thresholds: Thresholds) -> Finding:
+    """An open run; the instant the rate is back to normal resolves it."""
     days = thresholds.spike_window.days
     return finding(
         RULE, WARNING, subject, (opened_at.isoformat(),), opened_at, reading.message(subject, days), evidence,
-        resolved_at=resolved_at,
         details={"kind": reading.kind, "observed": reading.count, "expected": f"{reading.expected:.2f}",
                  "limit": reading.limit, "window_days": days},
     )
@@ -120,12 +131,13 @@ class _Series:
         times = {kind: [i.at for i in kind_incidents] for kind, kind_incidents in by_kind.items()}
         return cls(by_kind, times, thresholds)
 
-    def instants(self, watermark: datetime | None) -> list[datetime]:
-        """Where a window's count changes: every incident, and every exit from the window up to the watermark."""
+    def instants(self, watermark: datetime | None, settled: datetime | None) -> list[datetime]:
+        """Where a window's count changes after ``settled``: every incident, and every exit from the window
+        up to the watermark."""
         window = self.thresholds.spike_window
         every = [t for times in self.times.values() for t in times]
         leaving = [t + window for t in every if watermark is not None and t + window <= watermark]
-        return sorted({*every, *leaving})
+        return sorted(t for t in {*every, *leaving} if settled is None or t > settled)
 
     def readings(self, t: datetime, since: datetime) -> list[Reading]:
         th = self.thresholds

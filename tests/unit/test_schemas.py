@@ -426,6 +426,7 @@ SAMPLES = {
         "subject": {"kind": "P3MI", "id": "P3MI-0042"},
         "alerts": [],
         "next_deadline": None,
+        "settled": datetime(2025, 11, 15, 2, 0, tzinfo=UTC),
     },
     "watermark": {
         "partition": 3,

@@ -1,0 +1,90 @@
+"""What a SPIKE subject keeps (domain.subject_alerts): settling bounds it without changing what is
+published, as long as incidents arrive less than ``spike_settle_after`` behind the watermark."""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.rules import spike
+from domain.rules.context import Context
+from domain.rules.incidents import DEPORTATION, EARLY_TERMINATION
+from domain.rules.thresholds import DEFAULTS
+from domain.subject_alerts import SubjectKept, reevaluate
+from domain.timers import Timers
+from domain.watermark import Watermark
+from tests.unit.test_spike import AGENCY, T0, incident, steady
+
+DAYS = 400
+
+
+def history(rng: random.Random) -> list:
+    """A year and more of steady traffic of two kinds with a few bursts, long and short."""
+    out = steady(rng, 2, DAYS) + steady(rng, 1, DAYS, DEPORTATION, start=0.5)
+    for start in rng.sample(range(30, DAYS - 20), 5):
+        size, spread = rng.randint(8, 25), rng.uniform(0.1, 1.5)
+        kind = rng.choice((EARLY_TERMINATION, DEPORTATION))
+        out += [incident(start + i * spread, kind, f"burst-{start}-{i}") for i in range(size)]
+    return out
+
+
+def live(incidents, settle_after: timedelta, delay: timedelta, rng: random.Random):
+    """Each incident its own worker's message, arriving up to ``delay`` after its time; a sweep per day."""
+    context_of = lambda wall: Context(watermark=mark.at(wall),  # noqa: E731
+                                      thresholds=replace(DEFAULTS, spike_settle_after=settle_after))
+    arrivals = sorted((i.at + rng.random() * delay, n, i) for n, i in enumerate(incidents))
+    mark, kept, timers, log, largest = Watermark(lateness=timedelta(hours=6)), SubjectKept(), Timers(), {}, 0
+
+    def judge(wall):
+        nonlocal kept, largest
+        kept, published = reevaluate(kept, AGENCY, T0, context_of(wall))
+        log.update((f.alert_id, f) for f in published)
+        timers.set(AGENCY, kept.next_deadline)
+        largest = max(largest, len(kept.incidents))
+
+    for wall, n, arrived in arrivals:
+        mark = mark.observe(arrived.at, wall)
+        kept = kept.with_worker(f"W-{n}", [arrived])
+        judge(wall)
+        if timers.pop_due(mark.at(wall)):
+            judge(wall)
+    for day in range(1, 30):
+        wall = arrivals[-1][0] + timedelta(days=day)
+        if timers.pop_due(mark.at(wall)):
+            judge(wall)
+    return log, largest, mark.at(wall)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), settle_days=st.integers(2, 90), delay_share=st.floats(0, 0.95))
+def test_settling_publishes_what_keeping_everything_would(seed, settle_days, delay_share):
+    rng = random.Random(seed)
+    incidents = history(rng)
+    settle_after = timedelta(days=settle_days)
+    log, largest, watermark = live(incidents, settle_after, settle_after * delay_share, rng)
+    everything = spike.findings(AGENCY, incidents, T0, Context(watermark=watermark))
+    assert {a: f for a, f in log.items() if not f.withdrawn} == {f.alert_id: f for f in everything}
+    assert everything  # the bursts were found: the comparison is not between two empty sets
+    # What the subject holds spans the settled lag, a window and a baseline, not the whole history.
+    span = (settle_after + DEFAULTS.spike_window + DEFAULTS.spike_baseline).days + settle_after.days
+    assert largest < len(incidents) * (span + 30) / DAYS + 40
+
+
+def test_an_incident_later_than_the_settled_lag_changes_nothing_before_it():
+    thresholds = replace(DEFAULTS, spike_settle_after=timedelta(days=30))
+    rng = random.Random(5)
+    kept, traffic = SubjectKept(), steady(rng, 2, 200)
+    for n, found in enumerate(traffic):
+        kept = kept.with_worker(f"W-{n}", [found])
+    kept, _ = reevaluate(kept, AGENCY, T0, Context(watermark=T0 + timedelta(days=200), thresholds=thresholds))
+    assert kept.settled == T0 + timedelta(days=170)
+    assert min(i.at for i in kept.incidents) > T0 + timedelta(days=170 - 7 - 56)
+    burst = [incident(100 + i / 10, key=f"late-{i}") for i in range(20)]  # 100 days late: a burst on day 100
+    kept, published = reevaluate(kept.with_worker("W-late", burst), AGENCY, T0,
+                                 Context(watermark=T0 + timedelta(days=200), thresholds=thresholds))
+    assert published == [] and "W-late" not in kept.by_worker
+    # Kept whole, the same history would raise it.
+    assert spike.findings(AGENCY, [*traffic, *burst], T0, Context(watermark=T0 + timedelta(days=200)))
