@@ -1,5 +1,5 @@
 """SPIKE: what a worker contributes (incidents), bursts detected against the subject's own baseline,
-no false SPIKE on steady Poisson traffic, order independence at a given watermark."""
+no false SPIKE on steady Poisson traffic, order independence at a given watermark (living through them with settling: test_subject_alerts)."""
 from __future__ import annotations
 
 import random
@@ -10,8 +10,6 @@ from domain.rules import spike
 from domain.rules.context import Context
 from domain.rules.incidents import CASE, DEPORTATION, EARLY_TERMINATION, Incident, incidents
 from domain.rules.worker_history import WorkerHistory
-from domain.timers import Timers
-from domain.watermark import Watermark
 from tests.rule_events import WORKER_ID, case, clean_journey, homecoming
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
@@ -96,31 +94,3 @@ def test_the_next_deadline_is_the_watermark_reaching_an_incident_or_an_incident_
     assert spike.next_deadline(history, on_day(11)) == T0 + timedelta(days=12)
     assert spike.next_deadline(history, on_day(17.5)) == T0 + timedelta(days=19)
     assert spike.next_deadline(history, on_day(19)) is None
-
-
-def test_living_through_the_incidents_with_the_watermark_and_timers_equals_replaying_them():
-    rng = random.Random(11)
-    history = steady(rng, 2, 120) + [incident(60 + i / 3, key=f"burst-{i}") for i in range(14)]
-    history += steady(rng, 1, 120, DEPORTATION) + [incident(90 + i / 5, DEPORTATION, f"d-{i}") for i in range(10)]
-    arrivals = sorted((i.at + rng.random() * timedelta(hours=5), n, i) for n, i in enumerate(history))
-    mark, timers, seen, log = Watermark(lateness=timedelta(hours=6)), Timers(), [], {}
-
-    def reevaluate(wall):
-        context = Context(watermark=mark.at(wall))
-        for f in spike.findings(AGENCY, seen, mark.lowest, context):
-            log[f.alert_id] = f
-        timers.set(AGENCY, spike.next_deadline(seen, context))
-
-    for wall, _, arrived in arrivals:
-        mark = mark.observe(arrived.at, wall)
-        seen.append(arrived)
-        reevaluate(wall)
-        if timers.pop_due(mark.at(wall)):
-            reevaluate(wall)
-    for day in range(1, 30):
-        wall = arrivals[-1][0] + timedelta(days=day)
-        if timers.pop_due(mark.at(wall)):
-            reevaluate(wall)
-    replayed = spike.findings(AGENCY, history, mark.lowest, Context(watermark=mark.at(wall)))
-    assert len(replayed) == 2 and all(f.status == RESOLVED for f in replayed)
-    assert log == {f.alert_id: f for f in replayed}

@@ -24,8 +24,8 @@ DAYS = 400
 def history(rng: random.Random) -> list:
     """A year and more of steady traffic of two kinds with a few bursts, long and short."""
     out = steady(rng, 2, DAYS) + steady(rng, 1, DAYS, DEPORTATION, start=0.5)
-    for start in rng.sample(range(30, DAYS - 20), 5):
-        size, spread = rng.randint(8, 25), rng.uniform(0.1, 1.5)
+    for start in rng.sample(range(30, DAYS - 20), 5):  # 8 to 25 in 1 to 10 days: most spike
+        size, spread = rng.randint(8, 25), rng.uniform(0.1, 0.4)
         kind = rng.choice((EARLY_TERMINATION, DEPORTATION))
         out += [incident(start + i * spread, kind, f"burst-{start}-{i}") for i in range(size)]
     return out
