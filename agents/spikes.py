@@ -34,11 +34,12 @@ def register(pipeline: Pipeline) -> None:
     lock = asyncio.Lock()
     rebuild = asyncio.Event()
 
-    async def judge(at, key: bytes, subject, kept: SubjectKept) -> None:
-        """Re-evaluate one subject (``at``: an event of its partition) and keep what was published."""
+    async def judge(at, key: bytes, subject, kept: SubjectKept, sent_at: datetime | None = None) -> None:
+        """Re-evaluate one subject (``at``: an event of its partition; ``sent_at``: the watermark its
+        incidents were sent at) and keep what was published."""
         context, since = alerting.context(datetime.now(timezone.utc)), alerting.since
         before = kept.published
-        kept, publish = reevaluate(kept, subject, since, context)
+        kept, publish = reevaluate(kept, subject, since, context, sent_at)
         sends = [await emit(app, at.message, topics.alerts, f.alert_id.encode(), codec.alert.encode(to_record(f)))
                  for f in publish]
         await asyncio.gather(*sends)  # on the broker before the row says so
@@ -53,10 +54,10 @@ def register(pipeline: Pipeline) -> None:
     async def spikes(stream):
         async for event in stream.events():
             await alerting.tail.caught_up.wait()
-            worker_id, subject, found = codec.incidents(event.value)
+            worker_id, subject, found, sent_at = codec.incidents(event.value)
             async with lock:
                 kept = codec.subject_kept(subjects.get(event.key)).with_worker(worker_id, found)
-                await judge(event, event.key, subject, kept)
+                await judge(event, event.key, subject, kept, sent_at)
 
     @app.timer(SWEEP_SECONDS, name=f"{settings.topic_prefix}-spikes-sweep")
     async def sweep() -> None:

@@ -7,11 +7,12 @@ corrected return reason, a merged-away worker) drops out — and ``domain.rules.
 union. Like a worker's row, it keeps what was last published (for ``changes``) and its next
 deadline (the timer index is rebuilt from it on start).
 
-What it keeps is bounded: instants more than ``spike_settle_after`` behind the watermark are
-*settled*. Their runs are decided for good — a run that ended before is forgotten (it was
+What it keeps is bounded: instants more than ``spike_settle_after`` behind the watermark its
+incidents were sent at are *settled*. Their runs are decided for good — a run that ended before is forgotten (it was
 published), the run still open there is carried on — and incidents that no window or baseline
-after them counts are dropped, on the way in too. So an incident reported later than that no
-longer changes a SPIKE; earlier than that, the result is as if the subject kept everything.
+after them counts are dropped, on the way in too. So an incident sent more than
+``spike_settle_after`` behind the watermark no longer changes a SPIKE (a report that late, or one
+only a late identity merge attributes); otherwise the result is as if the subject kept everything.
 """
 from __future__ import annotations
 
@@ -68,14 +69,20 @@ class SubjectKept:
                        settled=settled)
 
 
-def reevaluate(kept: SubjectKept, subject: Subject, since: datetime, context: Context) -> tuple[SubjectKept, list[Finding]]:
-    """The subject's SPIKE alerts now, against what was published: the row to keep and what to publish."""
+def reevaluate(kept: SubjectKept, subject: Subject, since: datetime, context: Context,
+               sent_at: datetime | None = None) -> tuple[SubjectKept, list[Finding]]:
+    """The subject's SPIKE alerts now, against what was published: the row to keep and what to publish.
+
+    ``sent_at``: the watermark when the incidents that prompted this were sent (none for a timer).
+    Settling goes by it rather than by ``context.watermark``: replaying a backlog, the lifecycle
+    (which moves the watermark) runs far ahead of the incidents topic, so an incident still on its
+    way can be months behind the watermark the subject is judged at, but not behind its sender's."""
     if kept.settled is not None:
         kept = kept.settle(kept.settled, context)  # a late worker may have sent incidents already forgotten
     current = spike.findings(subject, kept.incidents, since, context, kept.settled, kept.carried)
     publish = changes(kept.published, current)
     published = MappingProxyType(dict(kept.published) | {f.alert_id: f for f in publish})
     kept = replace(kept, published=published, next_deadline=spike.next_deadline(kept.incidents, context))
-    if context.watermark is not None:
-        kept = kept.settle(context.watermark - context.thresholds.spike_settle_after, context)
+    if sent_at is not None and context.watermark is not None:
+        kept = kept.settle(min(sent_at, context.watermark) - context.thresholds.spike_settle_after, context)
     return kept, publish

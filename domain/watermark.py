@@ -50,6 +50,14 @@ def least(watermarks: Iterable[Watermark], wall: datetime) -> datetime | None:
     return min((w for w in (m.at(wall) for m in watermarks) if w is not None), default=None)
 
 
+def bound(watermarks: Iterable[Watermark], partitions: int, wall: datetime) -> datetime | None:
+    """``least``, but only once all ``partitions`` have had an event (else None): what an event still to
+    come can be taken to be no later than behind. Re-processing a topic, a partition not yet read would
+    otherwise hold nothing back, and its whole history would arrive behind the others'."""
+    watermarks = list(watermarks)
+    return least(watermarks, wall) if len(watermarks) >= partitions else None
+
+
 def lowest(watermarks: Iterable[Watermark]) -> datetime | None:
     """The lowest event time any partition has seen: where the pipeline's observation starts (SPIKE's ``since``)."""
     return min((m.lowest for m in watermarks if m.lowest is not None), default=None)

@@ -43,7 +43,7 @@ from domain.reference_tables import ReferenceTables
 from domain.rules.context import Context
 from domain.rules.incidents import Incident
 from domain.timers import Timers
-from domain.watermark import Watermark, least, lowest
+from domain.watermark import Watermark, bound, least, lowest
 from domain.subject_alerts import SubjectKept
 from domain.worker_alerts import EMPTY, Kept, Outcome, forget, reevaluate
 from streams import metrics
@@ -69,6 +69,10 @@ class Alerting:
         )
         self.codec = Codecs()
         self.partitions: dict[int, Watermark] = {}  # by-worker partition → its watermark
+        # Sent with incidents (SPIKE settles behind it): the bound before the batch being evaluated moved
+        # the watermark. A batch of a backlog can span months of one partition's events, and the
+        # watermark after it is ahead of the batch's own incidents by that much.
+        self.sent_bound: datetime | None = None
         self.records: dict[str, dict[str, dict]] = {kind: {} for kind in ref.KINDS}  # kind → key → record
         self.versions: dict[tuple[str, str], str] = {}  # (kind, key) → digest of the record's bytes
         self.tables = ReferenceTables()
@@ -140,7 +144,9 @@ class Alerting:
                 partition = received.message.partition
                 with handling(received):
                     self.watermark_rows[str(partition).encode()] = self.codec.encode_watermark(partition, self.partitions[partition])
-            return await self._evaluate([(key, event, events) for key, event, events in touched], self.context(wall))
+            states = await self._evaluate([(key, event, events) for key, event, events in touched], self.context(wall))
+            self.sent_bound = bound(self.partitions.values(), self.pipeline.settings.partitions, wall)
+            return states
 
     def open_rules(self, table_key: bytes) -> list[str]:
         """The worker's open alerts as last published (read where the worker's table row is)."""
@@ -181,17 +187,17 @@ class Alerting:
         a row say they were published."""
         sends = []
         for table_key, received, outcome in outcomes:
-            sends += await self._sends(received, table_key.decode(), outcome)
+            sends += await self._sends(received, table_key.decode(), outcome, self.sent_bound)
         await asyncio.gather(*sends)
 
-    async def _sends(self, received, worker_id: str, outcome: Outcome) -> list:
+    async def _sends(self, received, worker_id: str, outcome: Outcome, watermark: datetime | None) -> list:
         app, topics = self.pipeline.app, self.pipeline.topics
         sends = [
             await emit(app, received.message, topics.alerts, f.alert_id.encode(), self.codec.alert.encode(to_record(f)))
             for f in outcome.publish
         ]
         for subject, incidents in sorted(outcome.incidents_by_subject.items(), key=lambda item: (item[0].kind, item[0].id)):
-            value = self.codec.encode_incidents(worker_id, subject, incidents)
+            value = self.codec.encode_incidents(worker_id, subject, incidents, watermark)
             sends.append(await emit(app, received.message, topics.incidents, subject_key(subject), value))
         return sends
 
@@ -300,17 +306,21 @@ class Codecs:
             "incidents": [incident_record(i) for i in kept.incidents],
         })
 
-    def encode_incidents(self, worker_id: str, subject: Subject, incidents: Iterable[Incident]) -> bytes:
+    def encode_incidents(self, worker_id: str, subject: Subject, incidents: Iterable[Incident],
+                         watermark: datetime | None) -> bytes:
         return self._incidents.encode({
             "worker_id": worker_id,
             "subject": {"kind": subject.kind, "id": subject.id},
             "incidents": [incident_record(i) for i in incidents],
+            "watermark": watermark,
         })
 
-    def incidents(self, value: bytes) -> tuple[str, Subject, tuple[Incident, ...]]:
+    def incidents(self, value: bytes) -> tuple[str, Subject, tuple[Incident, ...], datetime | None]:
+        """Worker id, subject, the worker's incidents against it, and the watermark they were sent at."""
         record = self._incidents.decode(value)
         subject = record["subject"]
-        return record["worker_id"], Subject(subject["kind"], subject["id"]), tuple(map(incident_of, record["incidents"]))
+        return (record["worker_id"], Subject(subject["kind"], subject["id"]),
+                tuple(map(incident_of, record["incidents"])), record["watermark"])
 
     def watermark(self, value: bytes) -> Watermark:
         record = self._watermark.decode(value)

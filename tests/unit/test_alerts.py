@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from domain.alerts import OPEN, RESOLVED, WORKER, Subject, alert_id, changes, finding, to_record
 from domain.rules import WORKER_RULES, spike
 from domain.timers import Timers
-from domain.watermark import Watermark, reached
+from domain.watermark import Watermark, bound, reached
 from streams.codec import AvroCodec
 from streams.settings import PROJECT_ROOT
 
@@ -78,6 +78,13 @@ def test_how_far_a_pipeline_got_is_its_slowest_partitions_last_watermark_without
     assert reached([lead, slow, Watermark()]) == T + timedelta(hours=2)  # a partition without events holds nothing back
     assert slow.at(T + timedelta(days=1)) > reached([lead, slow])  # idle time since is not progress
     assert reached([Watermark()]) is None
+
+
+def test_a_bound_on_what_is_still_to_come_needs_every_partition_read():
+    lead = Watermark().observe(T + timedelta(hours=9), wall=T)
+    slow = Watermark().observe(T + timedelta(hours=3), wall=T)
+    assert bound([lead, slow], 3, T) is None  # the third partition's events may be from any time
+    assert bound([lead, slow, lead], 3, T) == T + timedelta(hours=2)
 
 
 def test_timers_pop_what_is_due_once_and_honour_replacement_and_cancelling():

@@ -420,6 +420,7 @@ SAMPLES = {
         "worker_id": "W-0123456789abcdef",
         "incidents": [_INCIDENT],
         "subject": {"kind": "P3MI", "id": "P3MI-0042"},
+        "watermark": datetime(2026, 3, 15, 1, 0, tzinfo=UTC),
     },
     "subject_alerts": {
         "by_worker": {"W-0123456789abcdef": [_INCIDENT]},

@@ -169,7 +169,9 @@ def test_rows_read_back_as_they_were_kept():
     for f in kept.published.values():
         assert from_record(to_record(f)) == f
     subject, found = next(iter(reevaluate(EMPTY, events, WORKER_ID, at(60), VERSIONS).incidents_by_subject.items()))
-    assert codecs.incidents(codecs.encode_incidents(WORKER_ID, subject, found)) == (WORKER_ID, subject, found)
-    judged, _ = judge_subject(SubjectKept().with_worker(WORKER_ID, found), subject, moment(-60), at(60))
+    sent_at = at(60).watermark
+    assert codecs.incidents(codecs.encode_incidents(WORKER_ID, subject, found, sent_at)) == (WORKER_ID, subject, found, sent_at)
+    judged, _ = judge_subject(SubjectKept().with_worker(WORKER_ID, found), subject, moment(-60), at(60), sent_at)
+    assert judged.settled is not None
     stored = codecs.encode_subject(subject, judged)
     assert codecs.subject_kept(stored) == judged and codecs.subject_of(stored) == subject
