@@ -83,6 +83,7 @@ def reevaluate(kept: SubjectKept, subject: Subject, since: datetime, context: Co
     publish = changes(kept.published, current)
     published = MappingProxyType(dict(kept.published) | {f.alert_id: f for f in publish})
     kept = replace(kept, published=published, next_deadline=spike.next_deadline(kept.incidents, context))
-    if sent_at is not None and context.watermark is not None:
-        kept = kept.settle(min(sent_at, context.watermark) - context.thresholds.spike_settle_after, context)
+    settle_after = context.thresholds.spike_settle_after
+    if settle_after is not None and sent_at is not None and context.watermark is not None:
+        kept = kept.settle(min(sent_at, context.watermark) - settle_after, context)
     return kept, publish
