@@ -14,16 +14,17 @@ from tests.factories import make_worker, registered, write_jsonl
 
 
 def new_workers(count: int, skip: int = 0) -> list[dict]:
-    """``count`` synthetic workers with distinct NIKs (``make_worker``'s repeat after some tens of
-    thousands), after the first ``skip`` such."""
-    found, seen, i = [], set(), 0
-    while len(found) < skip + count:
+    """``count`` synthetic workers (``make_worker``), numbered from ``skip``, with distinct NIKs for up to
+    1,000,000: ``make_worker``'s NIKs repeat every 30,000, so the district and serial digits (which no
+    check reads) are set from the number instead."""
+    if skip + count > 1_000_000:
+        raise ValueError("at most 1,000,000 distinct workers")
+    workers = []
+    for i in range(skip, skip + count):
         worker = make_worker(i)
-        if worker["nik"] not in seen:
-            seen.add(worker["nik"])
-            found.append(worker)
-        i += 1
-    return found[skip:]
+        nik = worker["nik"]
+        workers.append({**worker, "nik": f"{nik[:4]}{i // 10_000:02d}{nik[6:12]}{i % 10_000:04d}"})
+    return workers
 
 
 def first_event(n: int, worker: dict, now: datetime, alert: bool = False) -> dict:

@@ -81,3 +81,14 @@ def test_markdown_table_with_nested_figures_flattened():
     assert markdown_table(rows, [("events", "events"), ("peer events/s", "peer.events_per_s")]) == (
         "| events | peer events/s |\n|---|---|\n| 1,000 | 250 |\n| 20 |  |"
     )
+
+
+def test_bench_population_has_distinct_valid_niks_beyond_make_workers_period():
+    from bench.population import new_workers
+    from domain.nik import nik_problem
+
+    workers = new_workers(2_000, skip=29_000)  # across 30,000, where make_worker's NIKs repeat
+    assert len({w["nik"] for w in workers}) == len(workers)
+    assert all(nik_problem(w["nik"]) is None for w in workers)
+    with pytest.raises(ValueError):
+        new_workers(2, skip=999_999)
