@@ -55,7 +55,8 @@ def versions() -> dict:
 
 def _commit() -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        # "-dirty" when the working tree differs from the commit: the figures are not that commit's alone.
+        return subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
