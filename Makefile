@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test unit integration services down install clean
+.PHONY: demo test unit integration services down install clean bench
 
 demo: services
 	$(BIN)/pantau demo
@@ -17,6 +17,10 @@ unit: install
 
 integration: services
 	$(BIN)/python -m pytest -m integration
+
+# Every benchmark scenario at this machine's sizes (~30 min): bench/results/<date>.jsonl and .md.
+bench: services
+	$(BIN)/pantau bench all
 
 services: install
 	$(BIN)/pantau services up

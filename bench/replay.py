@@ -1,34 +1,38 @@
-"""Replay benchmark: how fast one ``pantau worker`` takes a backlog through the whole pipeline.
+"""Replay throughput: how fast one ``pantau worker`` takes a backlog through the whole pipeline,
+beside the ceiling and the Quix Streams peer on the same preloaded events.
 
-Preloads N partner events (full journeys of synthetic workers, shuffled, with partner
-retries) onto the ingest topics of a fresh ``PANTAU_TOPIC_PREFIX``, then starts one worker
-process and times it from its start until its metrics count every event finished (applied,
-duplicate or dead letter: each has been through ingest, the by-worker topic, the table, the
-state topic and Redis). The clock includes the worker's start-up; ``steady_events_per_s``
-leaves it out (from the first event accepted to the last finished).
+Preloads N partner events (full journeys of synthetic workers, shuffled, with partner retries)
+onto the ingest topics of a fresh ``PANTAU_TOPIC_PREFIX``. Then, one after the other on those
+same records: the ceiling (``bench.ceiling``: consume and decode only), the peer
+(``bench.peer``: validate, per-worker fold, state topic, in Quix Streams) and pantau: one worker
+process timed from its start until its metrics count every event finished (applied, duplicate or
+dead letter: each has been through ingest, identity, the by-worker topic, the table, the rules,
+the state topic and Redis). The clocks include start-up; ``steady_events_per_s`` leaves it out.
 
-    python -m bench.replay --events 70000 --json
+    pantau bench replay --events 20000 --guarantee at_least_once --json
+    python -m bench.replay --events 20000      # the same
 
 prints one JSON line: events, seconds, events_per_s, startup_seconds, steady_events_per_s,
-worker_cpu_seconds, events_per_cpu_s.
+worker_cpu_seconds, events_per_cpu_s, peak_rss_mib, and unless --pantau-only the ceiling's and
+the peer's figures with pantau_over_peer and pantau_over_ceiling (events/s over events/s; the
+same over CPU seconds as *_cpu).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import random
-import shutil
-import sys
 import time
+from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
+from bench import proc
+from bench.ceiling import read_all
+from bench.peer import run_peer
 from streams.publish import publish
-from bench.isolated import isolated_pipeline
 from streams.settings import Settings
 from streams.worker_process import FINAL_OUTCOMES, WorkerProcess
 from tests.factories import full_journey, write_jsonl
@@ -54,35 +58,48 @@ def replay_events(count: int, seed: int = 9) -> tuple[list[dict], int]:
     return sent, distinct
 
 
-def run(count: int, settings: Settings, workdir: Path, progress: Progress) -> dict:
-    sent, distinct = replay_events(count)
-    asyncio.run(publish(settings, str(write_jsonl(workdir / "events.jsonl", sent))))
+def preload(settings: Settings, workdir: Path, events: list[dict]) -> None:
+    asyncio.run(publish(settings, str(write_jsonl(workdir / "events.jsonl", events))))
 
-    worker = WorkerProcess(settings, workdir / "worker.log")
+
+def time_pantau(settings: Settings | list[Settings], workdir: Path, count: int, distinct: int,
+                progress: Progress) -> dict:
+    """Worker processes (one per settings given; each needs its own data dir and web port) from their
+    start until together they have finished ``count`` events; fails unless exactly the ``distinct``
+    events were applied. CPU seconds are summed over the processes, peak RSS is the largest."""
+    workers = [WorkerProcess(each, workdir / f"worker-{n}.log")
+               for n, each in enumerate(settings if isinstance(settings, list) else [settings])]
     started = time.monotonic()
-    first = None  # when the worker had started: its first event accepted
-    worker.start()
-    # The pid, for a profiler: py-spy record --pid PID
-    task = progress.add_task(f"worker {worker.pid}", total=count)
+    first = None  # when the workers had started: the first event accepted
+    for worker in workers:
+        worker.start()
+    # The pids in the description, for a profiler: py-spy record --pid PID
+    task = progress.add_task("pantau " + " ".join(str(w.pid) for w in workers), total=count)
     try:
         while True:
-            outcomes = worker.outcomes()
-            done = sum(outcomes.get(outcome, 0) for outcome in FINAL_OUTCOMES)
-            if first is None and outcomes.get("accepted"):
+            outcomes = Counter()
+            for worker in workers:
+                outcomes.update(worker.outcomes())
+            done = sum(outcomes[outcome] for outcome in FINAL_OUTCOMES)
+            if first is None and outcomes["accepted"]:
                 first = time.monotonic()
             progress.update(task, completed=done)
-            if done >= count:
+            # Both: with two processes a partition that moves before its offsets are committed is
+            # delivered again, and its events count again as duplicates before all are applied.
+            if done >= count and outcomes["applied"] >= distinct:
                 break
-            if not worker.alive():
-                raise RuntimeError(f"worker exited; see {worker.log_path}")
+            for worker in workers:
+                if not worker.alive():
+                    raise RuntimeError(f"worker exited; see {worker.log_path}")
             time.sleep(0.5)  # each look renders the metrics page: a cost to the worker measured
         finished = time.monotonic()
-        applied = outcomes.get("applied", 0)
-        cpu_seconds = worker.sample("process_cpu_seconds_total")
+        cpu_seconds = sum(worker.sample("process_cpu_seconds_total") for worker in workers)
+        rss = max(proc.peak_rss_bytes(worker.pid) for worker in workers)
     finally:
-        worker.stop()
-    if applied != distinct:  # an honest figure is a correct one: every distinct event applied once
-        raise RuntimeError(f"{applied} events applied, expected {distinct}; see {worker.log_path}")
+        for worker in workers:
+            worker.stop()
+    if outcomes["applied"] != distinct:  # an honest figure is a correct one: every distinct event applied once
+        raise RuntimeError(f"{outcomes['applied']} events applied, expected {distinct}; see {workdir}/worker-*.log")
     seconds = finished - started
     first = first or finished
     return {
@@ -91,34 +108,38 @@ def run(count: int, settings: Settings, workdir: Path, progress: Progress) -> di
         "events_per_s": round(count / seconds),
         "startup_seconds": round(first - started, 2),
         "steady_events_per_s": round(count / max(finished - first, 1e-9)),
-        # CPU the worker process used, start-up included: the figure others' load on the machine
+        # CPU the worker processes used, start-up included: the figure others' load on the machine
         # disturbs least (the broker and Redis run in their own processes).
         "worker_cpu_seconds": round(cpu_seconds, 2),
         "events_per_cpu_s": round(count / cpu_seconds),
+        "peak_rss_mib": round(rss / 2**20),
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.replay", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=10_000, help="how many events to replay (default 10000)")
-    parser.add_argument("--json", action="store_true", help="print only the JSON line")
-    args = parser.parse_args(argv)
+def ratios(pantau: dict, other: dict, name: str) -> dict:
+    """pantau over ``other``: in events per second, and in events per CPU second."""
+    return {f"pantau_over_{name}": round(pantau["events_per_s"] / other["events_per_s"], 4),
+            f"pantau_over_{name}_cpu": round(pantau["events_per_cpu_s"] / other["events_per_cpu_s"], 4)}
 
-    settings, workdir = isolated_pipeline()
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True))
-    try:
-        with progress:
-            result = run(args.events, settings, workdir, progress)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    if not args.json:
-        print(f"{result['events']} events in {result['seconds']} s: {result['events_per_s']} events/s "
-              f"({result['startup_seconds']} s start-up, then {result['steady_events_per_s']} events/s)",
-              file=sys.stderr)
-    print(json.dumps(result))
-    return 0
+
+def scenario(settings: Settings, workdir: Path, progress: Progress, events: int, guarantee: str,
+             pantau_only: bool) -> dict:
+    settings = replace(settings, processing_guarantee=guarantee)
+    sent, distinct = replay_events(events)
+    preload(settings, workdir, sent)
+    result = {"guarantee": guarantee}
+    if not pantau_only:
+        ceiling = asyncio.run(read_all(settings, events))
+        peer = asyncio.run(run_peer(settings, workdir, events, guarantee, progress))
+    result |= time_pantau(settings, workdir, events, distinct, progress)
+    if not pantau_only:
+        result |= {"ceiling": ceiling, "peer": peer, **ratios(result, peer, "peer"), **ratios(result, ceiling, "ceiling")}
+    return result
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import sys
+
+    from streams.cli import main
+
+    sys.exit(main(["bench", "replay", *sys.argv[1:]]))

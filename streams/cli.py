@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timezone
 
 from streams.errors import UserError
-from streams.settings import Settings
+from streams.settings import PROJECT_ROOT, Settings
 from streams.topics import REFERENCE_KINDS
 
 
@@ -92,7 +92,44 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=_positive, default=10_000, metavar="N", help="simulated workers (default 10,000)")
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="the simulation's seed (default 1)")
     demo.add_argument("--json", action="store_true", help="print the summary and the score as JSON")
+    _bench_parser(commands)
     return parser
+
+
+def _bench_parser(commands) -> None:
+    """``pantau bench SCENARIO``: the measurements of docs/benchmarks.md, each on a pipeline of its own."""
+    bench = commands.add_parser("bench", help="measure throughput, latency, recovery, memory, scale-out (from a checkout)")
+    scenarios = bench.add_subparsers(dest="scenario", required=True, parser_class=_Parser, metavar="SCENARIO")
+    guarantee = {"choices": ("at_least_once", "exactly_once"), "default": "at_least_once",
+                 "help": "the worker's processing guarantee (default at_least_once)"}
+
+    replay = scenarios.add_parser("replay", help="a preloaded backlog through one worker, beside the ceiling and the Quix peer")
+    replay.add_argument("--events", type=_positive, default=10_000, metavar="N", help="events to preload (default 10,000)")
+    replay.add_argument("--guarantee", **guarantee)
+    replay.add_argument("--pantau-only", action="store_true", help="skip the ceiling and the peer")
+
+    latency = scenarios.add_parser("latency", help="produce-to-Redis and produce-to-alert latency at a fixed rate, then after idling")
+    latency.add_argument("--rate", type=_positive, default=1000, metavar="R", help="events per second (default 1,000)")
+    latency.add_argument("--seconds", type=_positive, default=60, metavar="T", help="how long to send (default 60)")
+    latency.add_argument("--idle-seconds", type=_natural, default=300, metavar="S",
+                         help="idle time before the last event (default 300)")
+
+    recovery = scenarios.add_parser("recovery", help="SIGKILL a worker holding K workers; restart from its store, then from nothing")
+    recovery.add_argument("--workers", type=_positive, default=20_000, metavar="K", help="workers in state (default 20,000)")
+    recovery.add_argument("--guarantee", **guarantee)
+
+    memory = scenarios.add_parser("memory", help="peak RSS of a worker holding K workers' state")
+    memory.add_argument("--workers", type=_positive, default=20_000, metavar="K", help="workers in state (default 20,000)")
+
+    scaleout = scenarios.add_parser("scaleout", help="one against two worker processes on the same backlog")
+    scaleout.add_argument("--events", type=_positive, default=10_000, metavar="N", help="events to preload (default 10,000)")
+    scaleout.add_argument("--partitions", type=_positive, default=8, metavar="P", help="partitions per topic (default 8)")
+
+    everything = scenarios.add_parser("all", help="every scenario at this machine's sizes (make bench): JSON lines and a table")
+    everything.add_argument("--idle-seconds", type=_natural, default=120, metavar="S",
+                            help="the latency scenario's idle time (default 120)")
+    for scenario in (replay, latency, recovery, memory, scaleout):
+        scenario.add_argument("--json", action="store_true", help="print only the JSON line")
 
 
 def _positive(text: str) -> int:
@@ -102,6 +139,16 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
+    return value
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, not {text!r}")
     return value
 
 
@@ -178,6 +225,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int | None:
         from streams.demo import run_demo
 
         return run_demo(settings, workers=args.workers, seed=args.seed, as_json=args.json)
+    elif args.command == "bench":
+        # bench/ and the tests' factories it reuses live in the checkout, not in the installed package.
+        sys.path.insert(0, str(PROJECT_ROOT))
+        from bench.command import run_bench
+
+        return run_bench(args, settings)
     return None
 
 

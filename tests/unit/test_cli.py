@@ -24,6 +24,11 @@ def pantau(*args: str, **env) -> subprocess.CompletedProcess:
         ("demo", "--workers", "many"),
         ("score",),
         ("score", "out", "--as-of", "yesterday"),
+        ("bench",),
+        ("bench", "sprint"),
+        ("bench", "replay", "--events", "0"),
+        ("bench", "replay", "--guarantee", "twice"),
+        ("bench", "latency", "--idle-seconds", "-1"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(args):
