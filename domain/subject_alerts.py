@@ -7,7 +7,8 @@ corrected return reason, a merged-away worker) drops out — and ``domain.rules.
 union. Like a worker's row, it keeps what was last published (for ``changes``) and its next
 deadline (the timer index is rebuilt from it on start).
 
-What it keeps is bounded: instants more than ``spike_settle_after`` behind the watermark its
+What it keeps can be bounded (``spike_settle_after``; off by default, ``domain.rules.thresholds`` says
+why): instants more than ``spike_settle_after`` behind the watermark its
 incidents were sent at are *settled*. Their runs are decided for good — a run that ended before is forgotten (it was
 published), the run still open there is carried on — and incidents that no window or baseline
 after them counts are dropped, on the way in too. So an incident sent more than
