@@ -187,17 +187,17 @@ class Alerting:
         a row say they were published."""
         sends = []
         for table_key, received, outcome in outcomes:
-            sends += await self._sends(received, table_key.decode(), outcome, self.sent_bound)
+            sends += await self._sends(received, table_key.decode(), outcome)
         await asyncio.gather(*sends)
 
-    async def _sends(self, received, worker_id: str, outcome: Outcome, watermark: datetime | None) -> list:
+    async def _sends(self, received, worker_id: str, outcome: Outcome) -> list:
         app, topics = self.pipeline.app, self.pipeline.topics
         sends = [
             await emit(app, received.message, topics.alerts, f.alert_id.encode(), self.codec.alert.encode(to_record(f)))
             for f in outcome.publish
         ]
         for subject, incidents in sorted(outcome.incidents_by_subject.items(), key=lambda item: (item[0].kind, item[0].id)):
-            value = self.codec.encode_incidents(worker_id, subject, incidents, watermark)
+            value = self.codec.encode_incidents(worker_id, subject, incidents, self.sent_bound)
             sends.append(await emit(app, received.message, topics.incidents, subject_key(subject), value))
         return sends
 

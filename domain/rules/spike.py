@@ -30,8 +30,8 @@ Guarantee: the findings are a function of the set of incidents (by key), ``since
 watermark — arrival order never matters. A late incident changes the counts of the windows it
 falls in, so it can open an alert in the past, move a run's opening (a new id; the old one is
 withdrawn, ``domain.alerts``) or lengthen a run. The alert id is the subject and the run's opening instant.
-That holds for incidents up to ``spike_settle_after`` behind the watermark: the instants before are
-settled, and the stream forgets what only they needed (``domain.subject_alerts``).
+With ``spike_settle_after`` set (off by default) that holds for incidents up to it behind the watermark:
+the instants before are settled, and the stream forgets what only they needed (``domain.subject_alerts``).
 """
 from __future__ import annotations
 
