@@ -10,7 +10,8 @@ the upstream issues: ``docs/processing-guarantees.md``.
    from a batch fetched before the seek, yet faust counts it read and drops the same records
    fetched again from the seek (faust-streaming issue 596, cf. 216 and 221). The hole in the
    acked offsets stalls commits, or is committed over: faust takes a gap of one for a
-   compacted record (issue 606).
+   compacted record (issue 606). A fetch that began before the resume returned them too: faust
+   hands the driver its own active set, which the resume updates in place while the fetch waits.
 
 Under ``exactly_once`` faust commits a partition's offsets in the transaction of that
 partition's producer. That is exactly-once only if every message up to those offsets was
@@ -113,8 +114,12 @@ class _Consumer(driver.Consumer):
         self._released.set()
 
     async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> Mapping[TP, list]:
-        if self._held and active_partitions:
-            active_partitions = active_partitions - self._held
+        if active_partitions:
+            # A copy, always: faust passes its own active set, which resume_partitions updates in
+            # place, and aiokafka's fetched_records re-reads it while it waits for records. A fetch
+            # begun before the stream partitions were resumed would otherwise return their records
+            # during the seek, around the hold below.
+            active_partitions = frozenset(active_partitions) - self._held
             if not active_partitions:  # an empty set would mean every partition to the driver
                 self._released.clear()
                 await self.wait(self._released, timeout=timeout)
