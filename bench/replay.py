@@ -3,7 +3,8 @@ beside the ceiling and the Quix Streams peer on the same preloaded events.
 
 Preloads N partner events (full journeys of synthetic workers, shuffled, with partner retries)
 onto the ingest topics of a fresh ``PANTAU_TOPIC_PREFIX``. Then, one after the other on those
-same records: the ceiling (``bench.ceiling``: consume and decode only), the peer
+same records: the ceilings (``bench.ceiling``: consume and decode only, with aiokafka and with
+confluent-kafka), the peer
 (``bench.peer``: validate, per-worker fold, state topic, in Quix Streams) and pantau: one worker
 process timed from its start until its metrics count every event finished (applied, duplicate or
 dead letter: each has been through ingest, identity, the by-worker topic, the table, the rules,
@@ -13,7 +14,7 @@ the state topic and Redis). The clocks include start-up; ``steady_events_per_s``
     python -m bench.replay --events 20000      # the same
 
 prints one JSON line: events, seconds, events_per_s, startup_seconds, steady_events_per_s,
-worker_cpu_seconds, events_per_cpu_s, peak_rss_mib, and unless --pantau-only the ceiling's and
+worker_cpu_seconds, events_per_cpu_s, peak_rss_mib, and unless --pantau-only the ceilings' and
 the peer's figures with pantau_over_peer and pantau_over_ceiling (events/s over events/s; the
 same over CPU seconds as *_cpu).
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 from rich.progress import Progress
 
 from bench import proc
-from bench.ceiling import read_all
+from bench.ceiling import read_all, read_all_confluent
 from bench.peer import run_peer
 from streams.publish import publish
 from streams.settings import Settings
@@ -130,10 +131,12 @@ def scenario(settings: Settings, workdir: Path, progress: Progress, events: int,
     result = {"guarantee": guarantee}
     if not pantau_only:
         ceiling = asyncio.run(read_all(settings, events))
+        ceiling_confluent = asyncio.run(read_all_confluent(settings, events))
         peer = asyncio.run(run_peer(settings, workdir, events, guarantee, progress))
     result |= time_pantau(settings, workdir, events, distinct, progress)
     if not pantau_only:
-        result |= {"ceiling": ceiling, "peer": peer, **ratios(result, peer, "peer"), **ratios(result, ceiling, "ceiling")}
+        result |= {"ceiling": ceiling, "ceiling_confluent": ceiling_confluent, "peer": peer,
+                   **ratios(result, peer, "peer"), **ratios(result, ceiling, "ceiling")}
     return result
 
 

@@ -9,6 +9,8 @@ COLUMNS = {
                ("pantau start-up s", "startup_seconds"), ("pantau peak RSS MiB", "peak_rss_mib"),
                ("peer events/s", "peer.events_per_s"), ("peer events/CPU-s", "peer.events_per_cpu_s"),
                ("ceiling events/s", "ceiling.events_per_s"), ("ceiling events/CPU-s", "ceiling.events_per_cpu_s"),
+               ("confluent ceiling events/s", "ceiling_confluent.events_per_s"),
+               ("confluent ceiling events/CPU-s", "ceiling_confluent.events_per_cpu_s"),
                ("pantau/peer", "pantau_over_peer"), ("pantau/peer (CPU)", "pantau_over_peer_cpu"),
                ("pantau/ceiling", "pantau_over_ceiling"), ("pantau/ceiling (CPU)", "pantau_over_ceiling_cpu")],
     "latency": [("rate/s", "rate"), ("seconds", "seconds"), ("sent", "sent"), ("achieved rate/s", "achieved_rate"),
