@@ -6,8 +6,6 @@ tables and the pure functions of ``domain``.
 """
 from __future__ import annotations
 
-import hashlib
-import socket
 from dataclasses import dataclass
 
 import faust
@@ -55,9 +53,6 @@ def create_app(settings: Settings) -> faust.App:
         # A crashed worker's partitions move to the survivors after this long, not faust's 60 s.
         broker_session_timeout=10.0,
         broker_heartbeat_interval=2.0,
-        # Static membership: a worker restarted after a crash takes its partitions back as soon as
-        # it rejoins, rather than after the session timeout of the member it replaces.
-        consumer_group_instance_id=group_instance_id(settings),
         # A send waits up to 50 ms for others to share its produce request: one request per
         # event cost more CPU than the event's own processing. Safe under at_least_once: faust
         # flushes the producer before it commits offsets.
@@ -74,13 +69,6 @@ def create_app(settings: Settings) -> faust.App:
         # process again.
         agent_supervisor=CrashingSupervisor,
     )
-
-
-def group_instance_id(settings: Settings) -> str:
-    """The same for a process restarted on the same host and state, and different for every other
-    process: two members with one instance id fence each other out of the group."""
-    where = f"{socket.gethostname()}:{settings.state_dir.resolve()}"
-    return f"{settings.app_id}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
 
 
 def create_pipeline(settings: Settings) -> Pipeline:
