@@ -52,6 +52,7 @@ def test_a_fetch_already_waiting_does_not_return_partitions_resumed_after_it_beg
     faust_fixes.install(app)
     consumer = app.consumer
     asked = []
+    resumed = asyncio.Event()
 
     async def waiting_fetch(self, active_partitions, timeout):
         await resumed.wait()
@@ -69,6 +70,5 @@ def test_a_fetch_already_waiting_does_not_return_partitions_resumed_after_it_beg
         resumed.set()
         await fetch
 
-    resumed = asyncio.Event()
     asyncio.run(scenario())
     assert asked == [{changelog}]
