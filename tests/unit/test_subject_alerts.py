@@ -2,11 +2,12 @@
 published, as long as incidents arrive less than ``spike_settle_after`` behind the watermark."""
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import replace
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from domain.rules import spike
@@ -29,6 +30,13 @@ def history(rng: random.Random) -> list:
         kind = rng.choice((EARLY_TERMINATION, DEPORTATION))
         out += [incident(start + i * spread, kind, f"burst-{start}-{i}") for i in range(size)]
     return out
+
+
+def densest(incidents, span: timedelta) -> int:
+    """The most incidents any ``span``-long stretch of the history holds: the bursts cluster, so a
+    stretch can hold far more than the history's average (seed 2057879: 110 in 67 days, against 42)."""
+    times = sorted(i.at for i in incidents)
+    return max(bisect.bisect_left(times, at + span) - n for n, at in enumerate(times))
 
 
 def live(incidents, settle_after: timedelta, delay: timedelta, rng: random.Random, lag: int = 0):
@@ -70,6 +78,7 @@ def live(incidents, settle_after: timedelta, delay: timedelta, rng: random.Rando
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32), settle_days=st.integers(2, 90), delay_share=st.floats(0, 0.95),
        lag=st.sampled_from([0, 0, 10, 200]))
+@example(seed=2057879, settle_days=2, delay_share=0.0, lag=0)  # bursts clustered: see densest
 def test_settling_publishes_what_keeping_everything_would(seed, settle_days, delay_share, lag):
     rng = random.Random(seed)
     incidents = history(rng)
@@ -80,7 +89,7 @@ def test_settling_publishes_what_keeping_everything_would(seed, settle_days, del
     assert everything  # the bursts were found: the comparison is not between two empty sets
     # What the subject holds spans the settled lag, a window and a baseline, not the whole history.
     span = (settle_after + DEFAULTS.spike_window + DEFAULTS.spike_baseline).days + settle_after.days
-    assert largest < len(incidents) * (span + 30) / DAYS + 40
+    assert largest < densest(incidents, timedelta(days=span + 30)) + 40
 
 
 def test_an_incident_later_than_the_settled_lag_changes_nothing_before_it():
