@@ -70,14 +70,22 @@ class SubjectKept:
                        settled=settled)
 
 
-def reevaluate(kept: SubjectKept, subject: Subject, since: datetime, context: Context,
+def reevaluate(kept: SubjectKept, subject: Subject, since: datetime | None, context: Context,
                sent_at: datetime | None = None) -> tuple[SubjectKept, list[Finding]]:
     """The subject's SPIKE alerts now, against what was published: the row to keep and what to publish.
+
+    ``since``: where the pipeline's observation starts, None while this process has seen no
+    partition's watermark — a process can be handed another's incidents before the watermarks of
+    the events behind them reach it. Then no baseline can be judged (and judging none would
+    withdraw what is open): the incidents are kept, nothing is published, and the deadline is the
+    earliest incident's time, so the timer judges the subject once the watermark gets there.
 
     ``sent_at``: the watermark when the incidents that prompted this were sent (none for a timer).
     Settling goes by it rather than by ``context.watermark``: replaying a backlog, the lifecycle
     (which moves the watermark) runs far ahead of the incidents topic, so an incident still on its
     way can be months behind the watermark the subject is judged at, but not behind its sender's."""
+    if since is None:
+        return replace(kept, next_deadline=min((i.at for i in kept.incidents), default=None)), []
     if kept.settled is not None:
         kept = kept.settle(kept.settled, context)  # a late worker may have sent incidents already forgotten
     current = spike.findings(subject, kept.incidents, since, context, kept.settled, kept.carried)

@@ -107,3 +107,19 @@ def test_an_incident_later_than_the_settled_lag_changes_nothing_before_it():
     assert published == [] and "W-late" not in kept.by_worker
     # Kept whole, the same history would raise it.
     assert spike.findings(AGENCY, [*traffic, *burst], T0, Context(watermark=T0 + timedelta(days=200)))
+
+
+def test_before_any_watermark_reaches_the_process_incidents_are_kept_and_judged_later():
+    """A process can be handed a subject's incidents before the watermarks behind them (``since``
+    None): it keeps them, publishes and withdraws nothing, and its timer judges them later."""
+    rng = random.Random(11)
+    history = steady(rng, 2, 70) + [incident(56 + i / 4, key=f"burst-{i}") for i in range(14)]
+    day_59 = Context(watermark=T0 + timedelta(days=59))
+    kept, [_] = reevaluate(SubjectKept().with_worker("W-1", history[:-1]), AGENCY, T0, day_59)
+    late = incident(58.5, key="late")
+    blind, published = reevaluate(kept.with_worker("W-2", [late]), AGENCY, None, Context())
+    assert published == [] and blind.published == kept.published  # the open SPIKE stands
+    assert blind.by_worker["W-2"] == (late,) and blind.next_deadline == min(i.at for i in history)
+    # Judged once the watermark is known, as if it had been known all along.
+    seen = reevaluate(kept.with_worker("W-2", [late]), AGENCY, T0, day_59)
+    assert reevaluate(blind, AGENCY, T0, day_59) == seen and seen[1]  # the late incident changed the SPIKE
