@@ -5,6 +5,7 @@ other's topics, consumer groups, tables or Redis keys.
 """
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 
@@ -12,6 +13,7 @@ import pytest
 import redis
 
 from streams import services
+from streams.reset import reset
 from streams.settings import Settings
 from streams.worker_process import WorkerProcess
 from tests.expected import OWNED_PARTITIONS
@@ -35,20 +37,29 @@ def base_settings() -> Settings:
 
 @pytest.fixture
 def make_settings(base_settings, tmp_path, request):
-    """Settings for one isolated pipeline of this test; call again for a second pipeline."""
+    """Settings for one isolated pipeline of this test; call again for a second pipeline. Its topics
+    and Redis keys are deleted after the test: a broker that keeps every test's partitions runs out
+    of heap after a few runs of the suite."""
+    made: list[Settings] = []
 
     def make(label: str = "", **overrides) -> Settings:
         name = request.node.name.replace("[", "-").replace("]", "").replace("_", "-")[:40]
         prefix = f"t-{name}{label}-{uuid.uuid4().hex[:6]}"
         fields = {"topic_prefix": prefix, "data_dir": tmp_path / prefix, "web_port": free_port(), **overrides}
-        return replace(base_settings, **fields)
+        made.append(replace(base_settings, **fields))
+        return made[-1]
 
-    return make
+    async def forget() -> None:
+        await asyncio.gather(*(reset(settings) for settings in made))
+
+    yield make
+    asyncio.run(forget())
 
 
 @pytest.fixture
-def workers(tmp_path):
-    """Starts worker processes for a test and makes sure none outlives it."""
+def workers(make_settings, tmp_path):
+    """Starts worker processes for a test and makes sure none outlives it (stopped before
+    ``make_settings`` deletes their topics, which it is set up before)."""
     started: list[WorkerProcess] = []
 
     def start(settings: Settings, name: str = "worker") -> WorkerProcess:
