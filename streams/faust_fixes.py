@@ -58,6 +58,8 @@ from faust.types.enums import ProcessingGuarantee
 from faust.types.tuples import FutureMessage
 from mode.utils.futures import notify
 
+from streams.membership import RejoiningConsumerThread
+
 FAUST_VERSION = "0.15.3"
 
 
@@ -99,6 +101,9 @@ class _Consumer(driver.Consumer):
         self._held: set[TP] = set()
         self._released = asyncio.Event()
         super().__init__(*args, **kwargs)
+
+    def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
+        return RejoiningConsumerThread(self, loop=self.loop, beacon=self.beacon)  # not a fault: streams.membership
 
     def resume_partitions(self, tps) -> None:
         # Fault 1: recovery calls this, seeks, resumes the app's flow (clearing the streams'

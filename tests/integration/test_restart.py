@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 from streams.codec import AvroCodec
+from streams.membership import remembered
 from streams.publish import publish
 from streams.topic_reader import latest_by_key
 from streams.topics import TopicNames
@@ -43,6 +44,7 @@ def test_kill_mid_stream_then_restart(guarantee, make_settings, workers, redis_c
     first = workers(settings)
     # Crash once some work is committed (visible on the state topic) and some is not.
     eventually(lambda: states_on_topic(settings), lambda s: len(s) > 0, 180, every=0.2)
+    member = remembered(settings.state_dir)
     first.stop(signal.SIGKILL)  # no graceful commit, no flush, transactions left open
     assert 0 < events_in(states_on_topic(settings)) < len(events), "the crash was not mid-stream"
 
@@ -59,6 +61,8 @@ def test_kill_mid_stream_then_restart(guarantee, make_settings, workers, redis_c
     # Commits keep progressing after the crash: the group catches up with every partition it owns.
     health = eventually(lambda: healthz(restarted), lambda h: h["partitions"] == OWNED_PARTITIONS and h["lag"] == 0, 60)
     assert health["status"] == "ok" and health["partitions"] == OWNED_PARTITIONS and health["lag"] == 0, health
+    # It rejoined as the member it was (streams.membership): a new one would have been remembered.
+    assert member is not None and remembered(settings.state_dir) == member
 
 
 def healthz(process) -> dict:
