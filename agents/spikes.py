@@ -19,7 +19,7 @@ from domain.subject_alerts import SubjectKept, reevaluate
 from domain.timers import Timers
 from streams import metrics
 from streams.alerting import SWEEP_SECONDS, PartitionEvent, partition_of
-from streams.app import Pipeline
+from streams.app import Pipeline, byte_table
 from streams.batches import handling
 from streams.emit import emit
 from streams.faust_fixes import commit_outputs
@@ -29,7 +29,7 @@ def register(pipeline: Pipeline) -> None:
     app, topics, settings, alerting = pipeline.app, pipeline.topics, pipeline.settings, pipeline.alerting
     codec = alerting.codec
     incidents = app.topic(topics.incidents, partitions=settings.partitions)
-    subjects = app.Table("spikes", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes)
+    subjects = byte_table(app, "spikes", settings.partitions)
     timers = Timers()  # subject key → next deadline
     lock = asyncio.Lock()
     rebuild = asyncio.Event()

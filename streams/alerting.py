@@ -47,6 +47,7 @@ from domain.watermark import Watermark, bound, least, lowest
 from domain.subject_alerts import SubjectKept
 from domain.worker_alerts import EMPTY, Kept, Outcome, forget, reevaluate
 from streams import metrics
+from streams.app import byte_table
 from streams.batches import handling, paced
 from streams.codec import AvroCodec
 from streams.emit import emit
@@ -63,10 +64,8 @@ class Alerting:
     def __init__(self, pipeline):
         self.pipeline = pipeline
         app, settings = pipeline.app, pipeline.settings
-        self.rows = app.Table("alerting", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes)
-        self.watermark_rows = app.Table(
-            WATERMARKS, default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
-        )
+        self.rows = byte_table(app, "alerting", settings.partitions)
+        self.watermark_rows = byte_table(app, WATERMARKS, settings.partitions)
         self.codec = Codecs()
         self.partitions: dict[int, Watermark] = {}  # by-worker partition → its watermark
         # Sent with incidents (SPIKE settles behind it): the bound before the batch being evaluated moved

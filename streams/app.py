@@ -40,6 +40,19 @@ class Pipeline:
     alerting: "Alerting | None" = None  # the rules in the stream (streams.alerting), set by create_pipeline
 
 
+# Each table partition is its own RocksDB (17 of them). faust's defaults give every one a 2 GiB
+# block cache and up to 3 × 64 MiB of memtables, so the resident set grew with the state held
+# (docs/benchmarks.md, "Memory"); these bound it to ~17 × (2 × 4 + 8) MiB.
+STORE_OPTIONS = {"write_buffer_size": 4 << 20, "max_write_buffer_number": 2, "block_cache_size": 8 << 20}
+
+
+def byte_table(app: faust.App, name: str, partitions: int) -> faust.types.TableT:
+    """A table of bytes keys and values (the codecs are ours), in a bounded RocksDB."""
+    # A fresh dict each time: faust's store pops its own keys from the one it is given.
+    return app.Table(name, default=None, partitions=partitions, key_type=bytes, value_type=bytes,
+                     options=dict(STORE_OPTIONS))
+
+
 def create_app(settings: Settings) -> faust.App:
     return faust.App(
         settings.app_id,
@@ -90,9 +103,9 @@ def create_pipeline(settings: Settings) -> Pipeline:
         audits=AvroCodec.named("identity_merge"),
         alerts=AvroCodec.named("alert"),
         projection=RedisProjection(settings),
-        workers=app.Table("workers", default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes),
+        workers=byte_table(app, "workers", settings.partitions),
         histories=Histories(events),
-        identity=app.Table("identity", default=None, partitions=1, key_type=bytes, value_type=bytes),
+        identity=byte_table(app, "identity", 1),
         alert_channels=AlertChannels(settings),
     )
     pipeline.alerting = Alerting(pipeline)
