@@ -160,7 +160,7 @@ class Alerting:
         with handling(received):
             self.rows.pop(table_key, None)
         self.timers.set(table_key, None)
-        self.index.update(table_key, ())
+        self.index.update(table_key, kept.reference, ())
 
     async def _evaluate(self, workers: list[tuple[bytes, object, list[dict]]], context: Context) -> dict[bytes, dict]:
         outcomes = []
@@ -175,7 +175,7 @@ class Alerting:
                 with handling(received):
                     self.rows[table_key] = self.codec.encode_kept(table_key.decode(), outcome.kept)
             self.timers.set(table_key, outcome.kept.next_deadline)
-            self.index.update(table_key, outcome.kept.reference)
+            self.index.update(table_key, before.reference, outcome.kept.reference)
             for f in outcome.publish:
                 if f.alert_id not in before.published:
                     metrics.alerts(f.rule, f.severity).inc()
@@ -244,7 +244,7 @@ class Alerting:
         for table_key, stored in self.rows.items():
             kept = self.codec.kept(stored)
             self.timers.set(table_key, kept.next_deadline)
-            self.index.update(table_key, kept.reference)
+            self.index.update(table_key, (), kept.reference)
             if kept.stale(self.versions):
                 self.pending.add(table_key)
         log.info("alerting: %d timers, %d workers to re-evaluate after recovery", len(self.timers), len(self.pending))

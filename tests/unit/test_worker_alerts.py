@@ -131,15 +131,18 @@ def test_the_pipeline_watermark_is_the_least_partition_and_a_partition_without_e
 
 
 def test_the_reference_index_names_the_workers_that_read_a_record_now():
+    licence_1, licence_2, policy = ("p3mi-licences", "P3MI-1"), ("p3mi-licences", "P3MI-2"), ("destination-policy", "MY:OTHER")
     index = ReferenceIndex()
-    index.update("W-1", [("p3mi-licences", "P3MI-1"), ("destination-policy", "MY:OTHER")])
-    index.update("W-2", [("p3mi-licences", "P3MI-1")])
-    assert index.workers(("p3mi-licences", "P3MI-1")) == {"W-1", "W-2"}
-    index.update("W-1", [("p3mi-licences", "P3MI-2")])
-    assert index.workers(("p3mi-licences", "P3MI-1")) == {"W-2"}
-    assert index.workers(("destination-policy", "MY:OTHER")) == frozenset()
-    index.update("W-2", ())
-    assert index.workers(("p3mi-licences", "P3MI-1")) == frozenset()
+    index.update("W-1", (), [licence_1, policy])
+    index.update("W-2", (), [licence_1])
+    assert index.workers(licence_1) == {"W-1", "W-2"}
+    index.update("W-1", [licence_1, policy], [licence_2])
+    assert index.workers(licence_1) == {"W-2"} and index.workers(licence_2) == {"W-1"}
+    assert index.workers(policy) == frozenset()
+    index.update("W-2", [licence_1], ())
+    assert index.workers(licence_1) == frozenset()
+    index.update("W-3", [policy], ())  # a key the index does not hold (a rebuild since) is no error
+    assert index.workers(policy) == frozenset() and index.workers(licence_2) == {"W-1"}
 
 
 def test_a_subject_keeps_each_workers_latest_incidents_and_judges_their_union():
