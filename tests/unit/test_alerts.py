@@ -6,6 +6,9 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from domain.alerts import OPEN, RESOLVED, WORKER, Subject, alert_id, changes, finding, to_record
 from domain.rules import WORKER_RULES, spike
 from domain.timers import Timers
@@ -110,3 +113,27 @@ def test_a_record_encodes_as_the_alert_schema_and_back():
     alerts = AvroCodec.named("alert")
     record = to_record(a_finding(resolved_at=T + timedelta(days=1)))
     assert alerts.decode(alerts.encode(record)) == record
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(
+    st.tuples(st.just("set"), st.integers(0, 30), st.one_of(st.none(), st.integers(0, 4000))),
+    st.tuples(st.just("pop"), st.integers(0, 3), st.none()),
+), min_size=300, max_size=600))
+def test_timers_behave_as_a_map_of_deadlines_and_hold_no_more_than_twice_the_live_ones(operations):
+    """Against a plain dict of deadlines, whatever the order of replacements, cancels and pops; and
+    the heap's stale entries (replaced or cancelled deadlines) are bounded by the live ones."""
+    timers, model, watermark = Timers(), {}, T
+    for operation, key, days in operations:
+        if operation == "set":
+            due = None if days is None else T + timedelta(days=days)
+            timers.set(key, due)
+            model.pop(key, None) if due is None else model.update({key: due})
+        else:
+            watermark += timedelta(days=key)
+            due = timers.pop_due(watermark)
+            assert sorted(due) == sorted(k for k, when in model.items() if when <= watermark)
+            assert [model[k] for k in due] == sorted(model[k] for k in due)  # earliest first
+            model = {k: when for k, when in model.items() if when > watermark}
+        assert len(timers) == len(model)
+        assert len(timers._heap) <= 2 * len(model) + 64  # private: the bound is the point
