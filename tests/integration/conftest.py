@@ -58,8 +58,8 @@ def make_settings(base_settings, tmp_path, request):
 
 @pytest.fixture
 def workers(make_settings, tmp_path):
-    """Starts worker processes for a test and makes sure none outlives it (stopped before
-    ``make_settings`` deletes their topics, which it is set up before)."""
+    """Starts worker processes for a test and makes sure none outlives it. Depends on
+    ``make_settings`` so that pytest stops the workers before that fixture deletes their topics."""
     started: list[WorkerProcess] = []
 
     def start(settings: Settings, name: str = "worker") -> WorkerProcess:

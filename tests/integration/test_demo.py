@@ -12,7 +12,8 @@ from streams.settings import PROJECT_ROOT
 
 def test_demo_consumes_everything_and_reports_the_summary_and_the_score(make_settings):
     settings = make_settings()
-    make_settings(topic_prefix=settings.topic_prefix + DEMO_SUFFIX, data_dir=settings.data_dir)  # forgotten after
+    # The demo's own pipeline, so that it is deleted after the test too.
+    make_settings(topic_prefix=settings.topic_prefix + DEMO_SUFFIX, data_dir=settings.data_dir)
     env = {**os.environ, "PANTAU_TOPIC_PREFIX": settings.topic_prefix, "PANTAU_DATA_DIR": str(settings.data_dir),
            "PANTAU_WEB_PORT": str(settings.web_port)}
 
