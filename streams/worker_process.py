@@ -69,26 +69,26 @@ class WorkerProcess:
 
     def sample(self, name: str, **labels: str) -> float:
         """Sum of the samples named ``name`` whose labels include ``labels`` (0 when not served yet)."""
-        text = self.metrics_text()
-        if text is None:
-            return 0.0
-        return sum(
-            sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-            if sample.name == name and labels.items() <= sample.labels.items()
-        )
+        return sum(value for found, value in self.samples(name) if labels.items() <= found.items())
+
+    def samples(self, name: str) -> list[tuple[dict[str, str], float]]:
+        """Every sample named ``name`` with its labels, from one look at the metrics page (none when
+        not served yet)."""
+        return [(sample.labels, sample.value)
+                for family in text_string_to_metric_families(self.metrics_text() or "")
+                for sample in family.samples if sample.name == name]
 
     def outcomes(self) -> dict[str, int]:
         """Events counted by outcome (``pantau_events_total``), from one look at the metrics page."""
-        text = self.metrics_text()
         counts: dict[str, int] = {}
-        for family in text_string_to_metric_families(text or ""):
-            for sample in family.samples:
-                if sample.name == "pantau_events_total":
-                    outcome = sample.labels["outcome"]
-                    counts[outcome] = counts.get(outcome, 0) + int(sample.value)
+        for labels, value in self.samples("pantau_events_total"):
+            counts[labels["outcome"]] = counts.get(labels["outcome"], 0) + int(value)
         return counts
+
+    def consumer_lag(self) -> dict[tuple[str, int], float]:
+        """``pantau_consumer_lag`` by (topic, partition): the partitions this process owns, as of its
+        last health sample."""
+        return {(labels["topic"], int(labels["partition"])): value for labels, value in self.samples("pantau_consumer_lag")}
 
     def processed(self) -> int:
         outcomes = self.outcomes()
@@ -97,10 +97,8 @@ class WorkerProcess:
     def merge_messages(self) -> Counter:
         """``pantau_merge_messages_total`` by (kind, side), from one look at the metrics page."""
         counts = Counter()
-        for family in text_string_to_metric_families(self.metrics_text() or ""):
-            for sample in family.samples:
-                if sample.name == "pantau_merge_messages_total":
-                    counts[sample.labels["kind"], sample.labels["side"]] += int(sample.value)
+        for labels, value in self.samples("pantau_merge_messages_total"):
+            counts[labels["kind"], labels["side"]] += int(value)
         return counts
 
     def merges_in_flight(self) -> int:

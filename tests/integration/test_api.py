@@ -11,7 +11,6 @@ import json
 import random
 from collections import Counter
 
-from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
 from streams.cli import main
@@ -27,19 +26,9 @@ WORKERS = 100
 UNKNOWN = "W-0000000000000000"
 
 
-def lag_by_partition(process) -> dict[tuple[str, int], float]:
-    text = process.metrics_text() or ""
-    return {
-        (sample.labels["topic"], int(sample.labels["partition"])): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "pantau_consumer_lag"
-    }
-
-
 def settled(pair) -> bool:
     """Every owned partition reported by exactly one process, with no lag, and both healthy."""
-    lags = [lag_by_partition(p) for p in pair]
+    lags = [p.consumer_lag() for p in pair]
     owned = [partition for lag in lags for partition in lag]
     caught_up = len(owned) == len(set(owned)) == OWNED_PARTITIONS and not any(v for lag in lags for v in lag.values())
     return caught_up and all(get(p, "/healthz")[0] == 200 for p in pair)
@@ -82,7 +71,7 @@ def test_both_processes_serve_every_worker_as_the_fold_of_its_events(make_settin
 def assert_routes_lead_to_the_process_holding_each_worker(settings, pair, worker_ids: set[str]) -> None:
     """Faust's routing (``/router/{table}/{key}/`` shows its answer) names, for every worker,
     the process that owns the changelog partition the worker's state was written to."""
-    owner = {partition: p.settings.web_port for p in pair for (topic, partition) in lag_by_partition(p) if topic.endswith("events-by-worker")}
+    owner = {partition: p.settings.web_port for p in pair for (topic, partition) in p.consumer_lag() if topic.endswith("events-by-worker")}
     held = asyncio.run(changelog_partitions(settings))
     assert set(held) == worker_ids
     misrouted = [
@@ -117,7 +106,7 @@ def test_errors_are_json_and_the_raw_table_endpoint_is_off(make_settings, worker
 
     status, health = eventually(lambda: get(process, "/healthz"), lambda r: r[0] == 200 and r[1]["partitions"] == OWNED_PARTITIONS, 60)
     assert health["status"] == "ok" and health["lag"] == 0
-    assert len(lag_by_partition(process)) == OWNED_PARTITIONS
+    assert len(process.consumer_lag()) == OWNED_PARTITIONS
 
 
 def test_pantau_state_asks_a_worker_when_given_its_api(make_settings, workers, tmp_path, capsys):

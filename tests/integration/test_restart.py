@@ -9,7 +9,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from streams.codec import AvroCodec
 from streams.membership import remembered
@@ -62,19 +61,13 @@ def test_kill_mid_stream_then_restart(guarantee, make_settings, workers, redis_c
     # Commits keep progressing after the crash: the group catches up with every partition it owns.
     # Generous: the alert channels trail the states (thousands of alerts, redone ones too, at a few
     # hundred a second on a loaded machine); a clean clone's run still had a lag of 654 after 60 s,
-    # most likely theirs (``lagging`` names the partitions if it happens again).
+    # most likely theirs (the message names the lagging partitions if it happens again).
     health = eventually(lambda: healthz(restarted), lambda h: h["partitions"] == OWNED_PARTITIONS and h["lag"] == 0, 180)
     assert health["status"] == "ok" and health["partitions"] == OWNED_PARTITIONS and health["lag"] == 0, \
-        json.dumps({"health": health, "lagging": lagging(restarted)})
+        json.dumps({"health": health, "lagging": {f"{topic}:{partition}": lag for (topic, partition), lag
+                                                  in restarted.consumer_lag().items() if lag > 0}})
     # It rejoined as the member it was (streams.membership): a new one would have been remembered.
     assert member is not None and remembered(settings.state_dir) == member
-
-
-def lagging(process) -> dict[str, float]:
-    """The partitions the process reports a consumer lag for (``pantau_consumer_lag``), to tell them apart."""
-    return {f"{sample.labels['topic']}:{sample.labels['partition']}": sample.value
-            for family in text_string_to_metric_families(process.metrics_text() or "")
-            for sample in family.samples if sample.name == "pantau_consumer_lag" and sample.value > 0}
 
 
 def healthz(process) -> dict:
