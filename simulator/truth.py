@@ -84,7 +84,8 @@ class _Anomalies:
 
 
 def anomalies(person: Person, events: list[Event], reference) -> list[dict]:
-    """Every worker-subject alert the rules must raise for this person (SPIKE is per group: ``simulator.spikes``)."""
+    """Every worker-subject alert the rules must raise for this person (SPIKE is per group:
+    ``simulator.spikes``); ``events`` as ``ordered`` gives them."""
     found = _Anomalies(person)
     by_episode: dict[int, list[Event]] = {}
     certificates, cases = [], []
@@ -222,10 +223,10 @@ def _identity(found: _Anomalies, person: Person, events: list[Event]) -> None:
     """A report with a NIK whose birth date or sex contradicts the one the NIK encodes, or a
     passport reported with a second NIK (a mistyped one travels with the passport). Every NIK the
     generator writes (a mistyped one too) encodes the person's true birth date and sex, so
-    comparing with those is the same test, without decoding each NIK."""
+    comparing with those is the same test, without decoding each NIK. ``events`` in time order."""
     born, sex = person.birth_text, person.sex
     nik_of_passport = {}
-    for event in sorted(events, key=lambda e: e.t):
+    for event in events:
         worker = event.doc["worker"]
         nik, passport = worker.get("nik"), worker.get("passport_no")
         if not nik:
@@ -275,12 +276,18 @@ def count_sources(counts: dict[str, dict[str, Counter]], events: list[Event]) ->
                 records[kind].setdefault(key, []).append(event)
     for kind, abroad in _COUNTED_ABROAD:
         for own in records[kind].values():
-            latest = next((e for e in reversed(own) if e.type in _STAGES), None)
-            if latest is None or latest.type not in abroad:
+            latest = regency = sector = None
+            for event in reversed(own):  # the latest stage, origin and sector the record carries
+                doc = event.doc
+                if latest is None and event.type in _STAGES:
+                    if event.type not in abroad:
+                        break
+                    latest = doc["payload"]
+                regency = regency or doc["worker"].get("origin_regency")
+                sector = sector or doc["payload"].get("sector")
+            if latest is None:
                 continue
-            payload = latest.doc["payload"]
-            regency = next((e.doc["worker"]["origin_regency"] for e in reversed(own) if e.doc["worker"].get("origin_regency")), None)
-            sector = next((e.doc["payload"]["sector"] for e in reversed(own) if e.doc["payload"].get("sector")), UNKNOWN)
+            payload, sector = latest, sector or UNKNOWN
             counted = counts[kind]
             counted["country"][payload.get("destination_country") or payload.get("country")] += 1
             counted["province"][regency[:2] if regency else UNKNOWN] += 1
