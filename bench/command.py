@@ -20,7 +20,8 @@ from streams.settings import Settings
 
 # Scenario → the module whose ``scenario(settings, workdir, progress, **options)`` runs it.
 SCENARIOS = {"replay": "bench.replay", "latency": "bench.rate_latency", "recovery": "bench.recovery",
-             "memory": "bench.memory", "scaleout": "bench.scaleout"}
+             "memory": "bench.memory", "scaleout": "bench.scaleout", "simulator": "bench.simulator"}
+OFFLINE = {"simulator"}  # scenarios that use neither the broker nor Redis
 
 
 def progress_bar() -> Progress:
@@ -28,16 +29,18 @@ def progress_bar() -> Progress:
                     console=Console(stderr=True))
 
 
-def isolated(run: Callable, progress: Progress) -> dict:
-    """``run(settings, workdir, progress)`` on a fresh pipeline; its topics, Redis keys and files go afterwards."""
+def isolated(run: Callable, progress: Progress, pipeline: bool = True) -> dict:
+    """``run(settings, workdir, progress)`` in a working directory of its own, on a fresh pipeline
+    whose topics and Redis keys go afterwards (``pipeline=False``: a scenario that uses neither)."""
     settings, workdir = isolated_pipeline()
     try:
         result = run(settings, workdir, progress)
     except (RuntimeError, TimeoutError) as exc:
         raise UserError(f"{exc} (the run's files are kept in {workdir})") from None
     finally:
-        asyncio.run(reset(settings))
-        asyncio.run(delete_changelogs(settings))
+        if pipeline:
+            asyncio.run(reset(settings))
+            asyncio.run(delete_changelogs(settings))
     # Removed only after a run that worked: a failed one leaves its logs to read.
     shutil.rmtree(workdir, ignore_errors=True)
     return result
@@ -45,7 +48,8 @@ def isolated(run: Callable, progress: Progress) -> dict:
 
 def run_scenario(name: str, options: dict, progress: Progress) -> dict:
     scenario = import_module(SCENARIOS[name]).scenario
-    return isolated(lambda settings, workdir, bar: scenario(settings, workdir, bar, **options), progress)
+    return isolated(lambda settings, workdir, bar: scenario(settings, workdir, bar, **options), progress,
+                    pipeline=name not in OFFLINE)
 
 
 def run_bench(args, settings: Settings) -> int:

@@ -15,6 +15,7 @@ from streams.errors import UserError
 # (scenario, options), in the order run. The issue's sizes (1,000,000 events or workers) take
 # hours at today's throughput; these are what fits, and docs/benchmarks.md says so.
 PLAN = [
+    ("simulator", {"workers": 1_000_000, "processes": 2}),  # issue 5's figure: no broker or Redis needed
     ("replay", {"events": 20_000, "guarantee": "at_least_once", "pantau_only": False}),
     ("replay", {"events": 20_000, "guarantee": "exactly_once", "pantau_only": False}),
     # 1,000/s saturates the worker: latency grows with the backlog. 100/s is a rate it sustains.

@@ -125,10 +125,15 @@ def _bench_parser(commands) -> None:
     scaleout.add_argument("--events", type=_positive, default=10_000, metavar="N", help="events to preload (default 10,000)")
     scaleout.add_argument("--partitions", type=_positive, default=8, metavar="P", help="partitions per topic (default 8)")
 
+    simulator = scenarios.add_parser("simulator", help="pantau simulate writing files: events/s, CPU and memory through the run")
+    simulator.add_argument("--workers", type=_positive, default=1_000_000, metavar="N",
+                           help="people to simulate (default 1,000,000)")
+    simulator.add_argument("--processes", type=_positive, default=2, metavar="P", help="generator processes (default 2)")
+
     everything = scenarios.add_parser("all", help="every scenario at this machine's sizes (make bench): JSON lines and a table")
     everything.add_argument("--idle-seconds", type=_natural, default=120, metavar="S",
                             help="the latency scenario's idle time (default 120)")
-    for scenario in (replay, latency, recovery, memory, scaleout):
+    for scenario in (replay, latency, recovery, memory, scaleout, simulator):
         scenario.add_argument("--json", action="store_true", help="print only the JSON line")
 
 

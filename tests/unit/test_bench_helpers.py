@@ -7,6 +7,7 @@ import pytest
 
 from bench.proc import cpu_seconds_of, status_bytes
 from bench.results import append, memory_gib_of, read, record
+from bench.simulator import LineCounter, memory_figures
 from bench.stats import latency_summary, percentile
 from bench.table import cell, flatten, markdown_table
 
@@ -92,3 +93,22 @@ def test_bench_population_has_distinct_valid_niks_beyond_make_workers_period():
     assert all(nik_problem(w["nik"]) is None for w in workers)
     with pytest.raises(ValueError):
         new_workers(2, skip=999_999)
+
+
+def test_simulator_memory_figures_read_the_largest_process_and_the_first_and_last_quarter_totals():
+    mib = 2**20
+    samples = [[10 * mib], [10 * mib, 60 * mib, 50 * mib], [12 * mib, 70 * mib, 55 * mib], [11 * mib, 65 * mib, 90 * mib]]
+    assert memory_figures(samples) == {"peak_process_rss_mib": 90, "first_quarter_rss_mib": 10,
+                                       "last_quarter_rss_mib": 166}
+    assert memory_figures([])["peak_process_rss_mib"] is None
+
+
+def test_line_counter_counts_only_what_was_added(tmp_path):
+    path = tmp_path / "people.jsonl"
+    counter = LineCounter(path)
+    assert counter.count() == 0  # not created yet
+    path.write_bytes(b"{}\n{}\n{")
+    assert counter.count() == 2
+    with path.open("ab") as file:
+        file.write(b"}\n{}\n")
+    assert counter.count() == 4
