@@ -3,7 +3,7 @@
 Workers' incidents arrive re-keyed by subject on the incidents topic (``streams.alerting``), so one
 partition owns each employer, P3MI and country. The ``spikes`` table keeps, per subject, every
 worker's latest incidents there, what was published and the next deadline
-(``domain.subject_alerts``); a subject is judged when an incident of theirs changes and when the
+(``domain.subject_alerts``); a subject is judged once per batch that changes its incidents, and when the
 pipeline's watermark passes their deadline (a sweep, as for workers). One open SPIKE per subject
 at a time: a run of spiking instants is one alert.
 """
@@ -20,7 +20,7 @@ from domain.timers import Timers
 from streams import metrics
 from streams.alerting import SWEEP_SECONDS, PartitionEvent, partition_of
 from streams.app import Pipeline, byte_table
-from streams.batches import handling
+from streams.batches import batches, handling, paced
 from streams.emit import emit
 from streams.faust_fixes import commit_outputs
 
@@ -52,12 +52,23 @@ def register(pipeline: Pipeline) -> None:
 
     @app.agent(incidents, name=f"{settings.topic_prefix}-spikes")
     async def spikes(stream):
-        async for event in stream.events():
+        async for batch in batches(stream):
             await alerting.tail.caught_up.wait()
-            worker_id, subject, found, sent_at = codec.incidents(event.value)
             async with lock:
-                kept = codec.subject_kept(subjects.get(event.key)).with_worker(worker_id, found)
-                await judge(event, event.key, subject, kept, sent_at)
+                # A subject is judged once per batch, on every incident the batch brought it: the
+                # findings are a function of its incidents, not of their order, and re-reading,
+                # judging and re-writing a country's whole history per message was quadratic.
+                touched = {}  # table key → (its last message, subject, what it keeps now, latest sent_at)
+                async for received in paced(batch):
+                    worker_id, subject, found, sent_at = codec.incidents(received.value)
+                    if received.key in touched:
+                        _, _, kept, sent_before = touched[received.key]
+                    else:
+                        with handling(received):
+                            kept, sent_before = codec.subject_kept(subjects.get(received.key)), None
+                    touched[received.key] = received, subject, kept.with_worker(worker_id, found), _latest(sent_before, sent_at)
+                async for key, (received, subject, kept, sent_at) in paced(touched.items()):
+                    await judge(received, key, subject, kept, sent_at)
 
     @app.timer(SWEEP_SECONDS, name=f"{settings.topic_prefix}-spikes-sweep")
     async def sweep() -> None:
@@ -84,3 +95,7 @@ def register(pipeline: Pipeline) -> None:
     @subjects.on_recover
     async def on_recover() -> None:
         rebuild.set()
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return a if b is None else b if a is None else max(a, b)
