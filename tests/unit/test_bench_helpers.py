@@ -95,12 +95,14 @@ def test_bench_population_has_distinct_valid_niks_beyond_make_workers_period():
         new_workers(2, skip=999_999)
 
 
-def test_simulator_memory_figures_read_the_largest_process_and_the_first_and_last_quarter_totals():
+def test_simulator_memory_figures_per_phase():
     mib = 2**20
-    samples = [[10 * mib], [10 * mib, 60 * mib, 50 * mib], [12 * mib, 70 * mib, 55 * mib], [11 * mib, 65 * mib, 90 * mib]]
-    assert memory_figures(samples) == {"peak_process_rss_mib": 90, "first_quarter_rss_mib": 10,
-                                       "last_quarter_rss_mib": 166}
-    assert memory_figures([])["peak_process_rss_mib"] is None
+    generating = [[10 * mib], [10 * mib, 60 * mib, 50 * mib], [12 * mib, 70 * mib, 55 * mib], [11 * mib, 65 * mib, 60 * mib]]
+    sorting = [[11 * mib, 95 * mib, 90 * mib], [11 * mib, 80 * mib]]
+    assert memory_figures(generating, sorting) == {
+        "peak_process_rss_mib": 95, "generating_first_quarter_rss_mib": 10,
+        "generating_last_quarter_rss_mib": 136, "sorting_rss_mib": 196}
+    assert memory_figures([], []) == dict.fromkeys(memory_figures(generating, sorting))
 
 
 def test_line_counter_counts_only_what_was_added(tmp_path):
