@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _bench_parser(commands) -> None:
     """``pantau bench SCENARIO``: the measurements of docs/benchmarks.md, each on a pipeline of its own."""
-    bench = commands.add_parser("bench", help="measure throughput, latency, recovery, memory, scale-out (from a checkout)")
+    bench = commands.add_parser("bench", help="measure throughput, latency, recovery, memory, scale-out, the simulator (from a checkout)")
     scenarios = bench.add_subparsers(dest="scenario", required=True, parser_class=_Parser, metavar="SCENARIO")
     guarantee = {"choices": ("at_least_once", "exactly_once"), "default": "at_least_once",
                  "help": "the worker's processing guarantee (default at_least_once)"}
