@@ -39,11 +39,13 @@ def densest(incidents, span: timedelta) -> int:
     return max(bisect.bisect_left(times, at + span) - n for n, at in enumerate(times))
 
 
-def live(incidents, settle_after: timedelta, delay: timedelta, rng: random.Random, lag: int = 0):
+def live(incidents, settle_after: timedelta | None, delay: timedelta, rng: random.Random, lag: int = 0,
+         batch: int = 1):
     """Each incident its own worker's message, arriving up to ``delay`` after its time; a sweep per day.
     ``lag``: the subject is judged against the watermark ``lag`` arrivals later than the one its
     incident was sent at (the lifecycle, which moves it, runs ahead of the SPIKE agent when
-    replaying a backlog)."""
+    replaying a backlog). ``batch``: messages applied before each judging (``agents.spikes``
+    judges a subject once per batch of the incidents topic, at the latest watermark sent)."""
     context_of = lambda wall: Context(watermark=mark.at(wall),  # noqa: E731
                                       thresholds=replace(DEFAULTS, spike_settle_after=settle_after))
     arrivals = sorted((i.at + rng.random() * delay, n, i) for n, i in enumerate(incidents))
@@ -65,6 +67,8 @@ def live(incidents, settle_after: timedelta, delay: timedelta, rng: random.Rando
             later_wall, _, later = arrivals[k + lag]
             mark = mark.observe(later.at, later_wall)
         kept = kept.with_worker(f"W-{n}", [arrived])
+        if (k + 1) % batch and k + 1 < len(arrivals):
+            continue
         judge(wall, sender.at(wall))
         if timers.pop_due(mark.at(wall)):
             judge(wall)
@@ -90,6 +94,21 @@ def test_settling_publishes_what_keeping_everything_would(seed, settle_days, del
     # What the subject holds spans the settled lag, a window and a baseline, not the whole history.
     span = (settle_after + DEFAULTS.spike_window + DEFAULTS.spike_baseline).days + settle_after.days
     assert largest < densest(incidents, timedelta(days=span + 30)) + 40
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), batch=st.sampled_from([2, 7, 50, 1000]), delay_days=st.integers(0, 30))
+def test_judging_once_per_batch_publishes_what_judging_each_message_would(seed, batch, delay_days):
+    rng = random.Random(seed)
+    incidents = history(rng)
+    delay = timedelta(days=delay_days)
+    each, _, watermark = live(incidents, None, delay, random.Random(seed), batch=1)
+    batched, _, _ = live(incidents, None, delay, random.Random(seed), batch=batch)
+    standing = lambda log: {a: f for a, f in log.items() if not f.withdrawn}  # noqa: E731
+    everything = spike.findings(AGENCY, incidents, T0, Context(watermark=watermark))
+    assert standing(batched) == standing(each) == {f.alert_id: f for f in everything}
+    assert everything
+    assert len(batched) <= len(each)  # fewer alerts opened and withdrawn on the way, never more
 
 
 def test_an_incident_later_than_the_settled_lag_changes_nothing_before_it():
