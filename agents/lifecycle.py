@@ -87,8 +87,12 @@ def register(pipeline: Pipeline) -> None:
                 if history.moved_to is None:
                     living.append((table_key, received, history.events))
                     continue
-                await emit(app, received.message, topics.worker_state, table_key, None)
-                await alerting.withdraw_worker(table_key, received)
+                # Under the alerting lock: a sweep that read this worker's row before the merge and is
+                # still evaluating it would otherwise write its state after this tombstone, and the
+                # merged-away worker would live on, beside their survivor, on the state topic.
+                async with alerting.lock:
+                    await emit(app, received.message, topics.worker_state, table_key, None)
+                    await alerting.withdraw_worker(table_key, received)
                 moved.append((table_key.decode(), history.moved_to))
             # The rules (streams.alerting): alerts published, and each state with its open alerts.
             states = await alerting.after_batch(living)

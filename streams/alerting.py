@@ -19,7 +19,8 @@ the compacted reference topics, followed whole by every process into ``Reference
 Nothing is evaluated before both views have caught up with what the topics held at start.
 
 The sweep and the batches take turns (one lock): an evaluation never interleaves with another of
-the same worker. Outside a batch faust has no current event to route table writes and
+the same worker, and a merged-away worker's tombstone (``agents.lifecycle``) never falls between a
+sweep's reading of their row and its writing of their state. Outside a batch faust has no current event to route table writes and
 transactions by; ``PartitionEvent`` stands in for an event of the worker's partition.
 """
 from __future__ import annotations
