@@ -8,7 +8,8 @@ largest resident set of any one process; while people are generated, the tree's 
 in the first and in the last quarter of that phase, which is how a flat memory reads (a
 population piling up in memory would make the last quarter larger); and the largest total while
 the slices are sorted into arrival order (a slice at a time per process). The population is
-removed afterwards."""
+removed afterwards. The wall time is read at the first sample after the command exits: up to
+``SAMPLE_EVERY`` too long."""
 from __future__ import annotations
 
 import resource
@@ -39,7 +40,6 @@ def scenario(settings: Settings, workdir: Path, progress: Progress, workers: int
     people = LineCounter(out / "truth" / "people.jsonl")
     with (workdir / "simulate.log").open("wb") as log:
         simulator = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-
 
     def generating() -> bool:
         done = people.count()
