@@ -23,13 +23,15 @@ from streams.app import Pipeline, byte_table
 from streams.batches import batches, handling, paced
 from streams.emit import emit
 from streams.faust_fixes import commit_outputs
+from streams.subjects import Subjects
 
 
 def register(pipeline: Pipeline) -> None:
     app, topics, settings, alerting = pipeline.app, pipeline.topics, pipeline.settings, pipeline.alerting
     codec = alerting.codec
     incidents = app.topic(topics.incidents, partitions=settings.partitions)
-    subjects = byte_table(app, "spikes", settings.partitions)
+    table = byte_table(app, "spikes", settings.partitions)
+    subjects = Subjects(codec)
     timers = Timers()  # subject key → next deadline
     lock = asyncio.Lock()
     rebuild = asyncio.Event()
@@ -44,7 +46,7 @@ def register(pipeline: Pipeline) -> None:
                  for f in publish]
         await asyncio.gather(*sends)  # on the broker before the row says so
         with handling(at):
-            subjects[key] = codec.encode_subject(subject, kept)
+            table[key] = subjects.encode(key, subject, kept)
         timers.set(key, kept.next_deadline)
         for f in publish:
             if f.alert_id not in before:
@@ -58,17 +60,16 @@ def register(pipeline: Pipeline) -> None:
                 # A subject is judged once per batch, on every incident the batch brought it: the
                 # findings are a function of its incidents, not of their order, and re-reading,
                 # judging and re-writing a country's whole history per message was quadratic.
-                touched = {}  # table key → (its last message, subject, what it keeps now, latest sent_at)
+                touched = {}  # table key → (its last message, subject, worker id → their incidents, latest sent_at)
                 async for received in paced(batch):
                     worker_id, subject, found, sent_at = codec.incidents(received.value)
-                    if received.key in touched:
-                        _, _, kept, sent_before = touched[received.key]
-                    else:
-                        with handling(received):
-                            kept, sent_before = codec.subject_kept(subjects.get(received.key)), None
-                    touched[received.key] = received, subject, kept.with_worker(worker_id, found), _latest(sent_before, sent_at)
-                async for key, (received, subject, kept, sent_at) in paced(touched.items()):
-                    await judge(received, key, subject, kept, sent_at)
+                    _, _, updates, sent_before = touched.get(received.key, (None, None, {}, None))
+                    updates[worker_id] = found  # a worker's later message replaces their earlier one
+                    touched[received.key] = received, subject, updates, _latest(sent_before, sent_at)
+                async for key, (received, subject, updates, sent_at) in paced(touched.items()):
+                    with handling(received):
+                        _, kept = subjects.read(key, table.get(key))
+                    await judge(received, key, subject, kept.with_workers(updates), sent_at)
 
     @app.timer(SWEEP_SECONDS, name=f"{settings.topic_prefix}-spikes-sweep")
     async def sweep() -> None:
@@ -79,20 +80,20 @@ def register(pipeline: Pipeline) -> None:
             if rebuild.is_set():
                 rebuild.clear()
                 timers = Timers()
-                for key, stored in subjects.items():
-                    timers.set(key, codec.subject_kept(stored).next_deadline)
+                for key, stored in table.items():
+                    timers.set(key, subjects.read(key, stored)[1].next_deadline)
             owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.incidents}
             judged = set()
             for key in timers.pop_due(alerting.context(datetime.now(timezone.utc)).watermark):
                 at = PartitionEvent(topics.incidents, partition_of(key, settings.partitions))
                 if at.message.partition in owned:
                     with handling(at):
-                        stored = subjects.get(key)
-                    await judge(at, key, codec.subject_of(stored), codec.subject_kept(stored))
+                        subject, kept = subjects.read(key, table.get(key))
+                    await judge(at, key, subject, kept)
                     judged.add(TP(topics.incidents, at.message.partition))
             await commit_outputs(app, judged)
 
-    @subjects.on_recover
+    @table.on_recover
     async def on_recover() -> None:
         rebuild.set()
 

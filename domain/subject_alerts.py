@@ -39,12 +39,16 @@ class SubjectKept:
     next_deadline: datetime | None = None
     settled: datetime | None = None  # instants up to here are decided for good
 
-    def with_worker(self, worker_id: str, incidents: Iterable[Incident]) -> SubjectKept:
-        """The worker's incidents against the subject are now ``incidents`` (none: the worker drops out)."""
-        by_worker = {w: i for w, i in self.by_worker.items() if w != worker_id}
-        incidents = tuple(sorted(incidents, key=lambda i: i.key))
-        if incidents:
-            by_worker[worker_id] = incidents
+    def with_workers(self, updates: Mapping[str, Iterable[Incident]]) -> SubjectKept:
+        """Each worker's incidents against the subject are now ``updates[worker]`` (none: that worker
+        drops out); one copy of the map, however many workers a batch brought."""
+        by_worker = dict(self.by_worker)
+        for worker_id, incidents in updates.items():
+            incidents = tuple(sorted(incidents, key=lambda i: i.key))
+            if incidents:
+                by_worker[worker_id] = incidents
+            else:
+                by_worker.pop(worker_id, None)
         return replace(self, by_worker=MappingProxyType(by_worker))
 
     @property

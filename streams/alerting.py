@@ -331,20 +331,15 @@ class Codecs:
                                        "base": mark.base, "seen_at": mark.seen_at})
 
 
-    def subject_kept(self, stored: bytes | None) -> SubjectKept:
-        if stored is None:
-            return SubjectKept()
+    def subject(self, stored: bytes) -> tuple[Subject, SubjectKept]:
         record = self._subject.decode(stored)
-        return SubjectKept(
+        subject = record["subject"]
+        return Subject(subject["kind"], subject["id"]), SubjectKept(
             MappingProxyType({w: tuple(map(incident_of, found)) for w, found in record["by_worker"].items()}),
             self._published(record["alerts"]),
             record["next_deadline"],
             record["settled"],
         )
-
-    def subject_of(self, stored: bytes) -> Subject:
-        subject = self._subject.decode(stored)["subject"]
-        return Subject(subject["kind"], subject["id"])
 
     def encode_subject(self, subject: Subject, kept: SubjectKept) -> bytes:
         return self._subject.encode({

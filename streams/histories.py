@@ -2,21 +2,19 @@
 
 The table (RocksDB, with its changelog) is the durable copy. Decoding a whole history from it
 on every event cost more than everything else the lifecycle does, so the latest history of
-recently seen workers is also kept decoded in memory. A cached history is used only while the
-table still holds the very bytes it was read from or written as: after a rebalance, a restore
-from the changelog or a write by another process, the bytes differ and the table wins. So the
-cache can be wrong about nothing; at worst it misses.
+recently seen workers is also kept decoded in memory (``streams.decoded_cache``: used only while
+the table still holds the bytes it was read from or written as).
 
 Each event is kept as the single-object encoding it arrived in (it names its own schema
 version, so an old history stays readable), which spares re-encoding the history's events.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from domain.fold import with_event
 from streams.codec import AvroCodec
+from streams.decoded_cache import DecodedCache
 
 # Workers whose decoded history is kept: a backlog of a demo's 10,000 workers fits. A decoded
 # event takes ~2 KiB (tracemalloc, full journeys), so at the bound ~220 MiB.
@@ -49,33 +47,25 @@ class Histories:
     def __init__(self, events: AvroCodec, cached_workers: int = CACHED_WORKERS):
         self._events = events
         self._codec = AvroCodec.named("event_history")
-        self._cached_workers = cached_workers
-        self._cache: OrderedDict[bytes, tuple[bytes, History]] = OrderedDict()
+        self.cache: DecodedCache[History] = DecodedCache(cached_workers)
 
     def read(self, key: bytes, stored: bytes | None) -> History:
         """The history a table value holds (``EMPTY`` for a worker not seen)."""
         if stored is None:
             return EMPTY
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] == stored:
-            self._cache.move_to_end(key)
-            return cached[1]
+        cached = self.cache.get(key, stored)
+        if cached is not None:
+            return cached
         record = self._codec.decode(stored)
         encoded = record["events"]
         moved_to = record["worker_id"] if record["worker_id"] != key.decode() else None
         history = History([self._events.decode(data) for data in encoded], encoded, moved_to)
-        self._remember(key, stored, history)
+        self.cache.remember(key, stored, history)
         return history
 
     def encode(self, key: bytes, history: History) -> bytes:
         """The table value for ``history``: under its own worker id, or the one it moved to."""
         worker_id = history.moved_to or key.decode()
         stored = self._codec.encode({"worker_id": worker_id, "events": history.encoded})
-        self._remember(key, stored, history)
+        self.cache.remember(key, stored, history)
         return stored
-
-    def _remember(self, key: bytes, stored: bytes, history: History) -> None:
-        self._cache[key] = (stored, history)
-        self._cache.move_to_end(key)
-        if len(self._cache) > self._cached_workers:
-            self._cache.popitem(last=False)

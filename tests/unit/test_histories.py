@@ -65,5 +65,5 @@ def test_the_cache_forgets_the_least_recently_used_worker_beyond_its_bound():
     values = {}
     for i in range(3):
         values[i] = histories.encode(b"W-%d" % i, grown([from_json(full_journey(i)[0])]))
-    assert [key for key in histories._cache] == [b"W-1", b"W-2"]
+    assert histories.cache.keys() == [b"W-1", b"W-2"]
     assert histories.read(b"W-0", values[0]).events == [from_json(full_journey(0)[0])]

@@ -58,7 +58,7 @@ def live(incidents, settle_after: timedelta | None, delay: timedelta, rng: rando
         timers.set(AGENCY, kept.next_deadline)
         largest = max(largest, len(kept.incidents))
 
-    sender = Watermark(lateness=timedelta(hours=6))
+    sender, pending = Watermark(lateness=timedelta(hours=6)), {}
     for wall, _, arrived in arrivals[:lag]:
         mark = mark.observe(arrived.at, wall)
     for k, (wall, n, arrived) in enumerate(arrivals):
@@ -66,9 +66,10 @@ def live(incidents, settle_after: timedelta | None, delay: timedelta, rng: rando
         if k + lag < len(arrivals):
             later_wall, _, later = arrivals[k + lag]
             mark = mark.observe(later.at, later_wall)
-        kept = kept.with_worker(f"W-{n}", [arrived])
+        pending[f"W-{n}"] = [arrived]
         if (k + 1) % batch and k + 1 < len(arrivals):
             continue
+        kept, pending = kept.with_workers(pending), {}
         judge(wall, sender.at(wall))
         if timers.pop_due(mark.at(wall)):
             judge(wall)
@@ -116,13 +117,13 @@ def test_an_incident_later_than_the_settled_lag_changes_nothing_before_it():
     rng = random.Random(5)
     kept, traffic = SubjectKept(), steady(rng, 2, 200)
     for n, found in enumerate(traffic):
-        kept = kept.with_worker(f"W-{n}", [found])
+        kept = kept.with_workers({f"W-{n}": [found]})
     day_200 = Context(watermark=T0 + timedelta(days=200), thresholds=thresholds)
     kept, _ = reevaluate(kept, AGENCY, T0, day_200, T0 + timedelta(days=195))
     assert kept.settled == T0 + timedelta(days=165)  # behind the watermark the incidents were sent at
     assert min(i.at for i in kept.incidents) > kept.settled - timedelta(days=7 + 56)
     burst = [incident(100 + i / 10, key=f"late-{i}") for i in range(20)]  # 100 days late: a burst on day 100
-    kept, published = reevaluate(kept.with_worker("W-late", burst), AGENCY, T0, day_200, day_200.watermark)
+    kept, published = reevaluate(kept.with_workers({"W-late": burst}), AGENCY, T0, day_200, day_200.watermark)
     assert published == [] and "W-late" not in kept.by_worker
     # Kept whole, the same history would raise it.
     assert spike.findings(AGENCY, [*traffic, *burst], T0, Context(watermark=T0 + timedelta(days=200)))
@@ -134,11 +135,30 @@ def test_before_any_watermark_reaches_the_process_incidents_are_kept_and_judged_
     rng = random.Random(11)
     history = steady(rng, 2, 70) + [incident(56 + i / 4, key=f"burst-{i}") for i in range(14)]
     day_59 = Context(watermark=T0 + timedelta(days=59))
-    kept, [_] = reevaluate(SubjectKept().with_worker("W-1", history[:-1]), AGENCY, T0, day_59)
+    kept, [_] = reevaluate(SubjectKept().with_workers({"W-1": history[:-1]}), AGENCY, T0, day_59)
     late = incident(58.5, key="late")
-    blind, published = reevaluate(kept.with_worker("W-2", [late]), AGENCY, None, Context())
+    blind, published = reevaluate(kept.with_workers({"W-2": [late]}), AGENCY, None, Context())
     assert published == [] and blind.published == kept.published  # the open SPIKE stands
     assert blind.by_worker["W-2"] == (late,) and blind.next_deadline == min(i.at for i in history)
     # Judged once the watermark is known, as if it had been known all along.
-    seen = reevaluate(kept.with_worker("W-2", [late]), AGENCY, T0, day_59)
+    seen = reevaluate(kept.with_workers({"W-2": [late]}), AGENCY, T0, day_59)
     assert reevaluate(blind, AGENCY, T0, day_59) == seen and seen[1]  # the late incident changed the SPIKE
+
+
+@settings(max_examples=200, deadline=None)
+@given(updates=st.lists(st.tuples(st.integers(0, 5), st.lists(st.integers(0, 20), max_size=4)), max_size=30),
+       cuts=st.sets(st.integers(1, 29)))
+def test_one_update_of_many_workers_keeps_what_updating_them_one_at_a_time_would(updates, cuts):
+    """A batch's messages grouped per subject (worker id → their latest incidents, an empty list
+    dropping them), applied at once: the same as applying each message in turn."""
+    pool = steady(random.Random(3), 2, 20)
+    messages = [(f"W-{w}", [pool[i % len(pool)] for i in found]) for w, found in updates]
+    one_by_one = SubjectKept()
+    for worker_id, found in messages:
+        one_by_one = one_by_one.with_workers({worker_id: found})
+    batched, start = SubjectKept(), 0
+    for end in [*sorted(c for c in cuts if c < len(messages)), len(messages)]:
+        batched = batched.with_workers(dict(messages[start:end]))  # a later message of a worker wins
+        start = end
+    assert batched == one_by_one
+    assert set(one_by_one.by_worker) == {w for w, found in dict(messages).items() if found}

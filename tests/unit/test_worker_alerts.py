@@ -15,7 +15,8 @@ from domain.subject_alerts import reevaluate as judge_subject
 from domain.timers import Timers
 from domain.watermark import Watermark, least, lowest
 from domain.worker_alerts import EMPTY, forget, reevaluate
-from streams.alerting import Codecs
+from streams.alerting import Codecs, subject_key
+from streams.subjects import Subjects
 from tests.rule_events import (
     REFERENCE, WORKER_ID, case, departure, homecoming, moment, placement, registration, training,
 )
@@ -153,13 +154,13 @@ def test_a_subject_keeps_each_workers_latest_incidents_and_judges_their_union():
         events = [departure(0, worker=worker), homecoming(30 + w / 2, worker=worker, reason="DEPORTED")]
         outcome = reevaluate(EMPTY, events, f"W-{w}", at(40), {})
         [(subject, found)] = [(s, f) for s, f in outcome.incidents_by_subject.items() if s.kind == "P3MI"]
-        kept = kept.with_worker(f"W-{w}", found)
+        kept = kept.with_workers({f"W-{w}": found})
     kept, publish = judge_subject(kept, subject, since, at(34))
     [spike] = publish
     assert (spike.rule, spike.status, spike.subject) == ("SPIKE", OPEN, subject)
     assert judge_subject(kept, subject, since, at(34))[1] == []  # kept: nothing new
     for w in range(8):  # the workers drop out (merged away, reasons corrected): the run never held
-        kept = kept.with_worker(f"W-{w}", ())
+        kept = kept.with_workers({f"W-{w}": ()})
     kept, publish = judge_subject(kept, subject, since, at(50))
     assert [f.withdrawn for f in publish] == [True] and kept.incidents == []
 
@@ -174,6 +175,7 @@ def test_rows_read_back_as_they_were_kept():
     subject, found = next(iter(reevaluate(EMPTY, events, WORKER_ID, at(60), VERSIONS).incidents_by_subject.items()))
     sent_at = at(60).watermark
     assert codecs.incidents(codecs.encode_incidents(WORKER_ID, subject, found, sent_at)) == (WORKER_ID, subject, found, sent_at)
-    judged, _ = judge_subject(SubjectKept().with_worker(WORKER_ID, found), subject, moment(-60), at(60), sent_at)
+    judged, _ = judge_subject(SubjectKept().with_workers({WORKER_ID: found}), subject, moment(-60), at(60), sent_at)
     stored = codecs.encode_subject(subject, judged)
-    assert codecs.subject_kept(stored) == judged and codecs.subject_of(stored) == subject
+    assert codecs.subject(stored) == (subject, judged)
+    assert Subjects(Codecs()).read(subject_key(subject), stored) == (subject, judged)  # a fresh process
