@@ -25,6 +25,12 @@ from streams.emit import emit
 from streams.faust_fixes import commit_outputs
 from streams.subjects import Subjects
 
+# How long the agent gathers incidents before judging. Judging and writing a subject cost as much
+# as its history is long (a country holds thousands of incidents), so a busy subject is judged
+# once per gathering rather than after every batch of the lifecycle; a few seconds are nothing
+# to an alert about a week's rate, and worker alerts do not pass through here.
+GATHER_SECONDS = 5.0
+
 
 def register(pipeline: Pipeline) -> None:
     app, topics, settings, alerting = pipeline.app, pipeline.topics, pipeline.settings, pipeline.alerting
@@ -54,7 +60,7 @@ def register(pipeline: Pipeline) -> None:
 
     @app.agent(incidents, name=f"{settings.topic_prefix}-spikes")
     async def spikes(stream):
-        async for batch in batches(stream):
+        async for batch in batches(stream, within=GATHER_SECONDS):
             await alerting.tail.caught_up.wait()
             async with lock:
                 # A subject is judged once per batch, on every incident the batch brought it: the

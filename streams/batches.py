@@ -33,8 +33,8 @@ PACE = 100
 T = TypeVar("T")
 
 
-def batches(stream: StreamT) -> AsyncIterator[list[EventT]]:
-    return stream.take_events(BATCH_SIZE, within=BATCH_WITHIN)
+def batches(stream: StreamT, within: float = BATCH_WITHIN) -> AsyncIterator[list[EventT]]:
+    return stream.take_events(BATCH_SIZE, within=within)
 
 
 async def paced(items: Iterable[T]) -> AsyncIterator[T]:

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
+from agents.spikes import GATHER_SECONDS
 from domain.reference import DESTINATION_POLICY, P3MI_LICENCES
 from simulator.reference_data import FILES
 from streams.admin import ensure_topics
@@ -43,8 +44,9 @@ def standing(records: list[tuple[int, int, dict]]) -> dict[str, str]:
     return {a: r["status"] for a, r in latest.items() if r["details"].get("withdrawn") != "true"}
 
 
-def settle(process, settings, events: int, quiet: float = 6.0) -> list[tuple[int, int, dict]]:
-    """Wait until ``events`` are processed and the alerts topic has stopped growing (timers fired)."""
+def settle(process, settings, events: int, quiet: float = GATHER_SECONDS + 6.0) -> list[tuple[int, int, dict]]:
+    """Wait until ``events`` are processed and the alerts topic has stopped growing (timers fired, and the
+    SPIKE agent's last gathering of incidents judged)."""
     process.wait_processed(events, timeout=600)
     records, since = alert_records(settings), time.monotonic()
     while time.monotonic() - since < quiet:
