@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from streams.settings import Settings
-from tests.ports import free_port
+from streams.ports import free_port
 
 
 def isolated_pipeline() -> tuple[Settings, Path]:

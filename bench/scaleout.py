@@ -18,7 +18,7 @@ from rich.progress import Progress
 from bench.replay import preload, replay_events, time_pantau
 from streams.reset import reset
 from streams.settings import Settings
-from tests.ports import free_port
+from streams.ports import free_port
 
 
 def scenario(settings: Settings, workdir: Path, progress: Progress, events: int, partitions: int) -> dict:

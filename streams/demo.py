@@ -25,7 +25,7 @@ from domain.counts import canonical_counts
 from simulator.command import write_with_progress
 from simulator.produce import produce_population
 from simulator.world import World
-from streams import services
+from streams import ports, services
 from streams.admin import ensure_topics
 from streams.alert_channels import AlertChannels
 from streams.codec import AvroCodec
@@ -46,7 +46,7 @@ def run_demo(settings: Settings, workers: int = 10_000, seed: int = 1, as_json: 
     console = report_console(stderr=as_json)
     started = time.monotonic()
     services.up(settings, echo=console.print)
-    settings = replace(settings, topic_prefix=settings.topic_prefix + DEMO_SUFFIX)
+    settings = _own_web_port(replace(settings, topic_prefix=settings.topic_prefix + DEMO_SUFFIX), console)
     asyncio.run(_fresh_pipeline(settings))
     population = settings.data_dir / f"{settings.topic_prefix}-population-{workers}-seed{seed}"
     manifest = _simulate(population, workers, seed, console)
@@ -80,6 +80,15 @@ def run_demo(settings: Settings, workers: int = 10_000, seed: int = 1, as_json: 
             f"pantau score {population}"
         )
     return 0
+
+
+def _own_web_port(settings: Settings, console: Console) -> Settings:
+    """The configured web port, or a free one when another worker (a live pipeline, another demo) holds it."""
+    if not ports.taken(settings.web_port):
+        return settings
+    port = ports.free_port()
+    console.print(f"port {settings.web_port} is taken (another pantau worker?): the demo's worker serves on {port}")
+    return replace(settings, web_port=port)
 
 
 async def _fresh_pipeline(settings: Settings) -> None:

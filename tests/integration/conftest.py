@@ -17,7 +17,7 @@ from streams.reset import reset
 from streams.settings import Settings
 from streams.worker_process import WorkerProcess
 from tests.expected import OWNED_PARTITIONS
-from tests.ports import free_port
+from streams.ports import free_port
 from tests.waiting import eventually
 
 

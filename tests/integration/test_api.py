@@ -19,7 +19,7 @@ from streams.topic_reader import read_to_end
 from tests.expected import OWNED_PARTITIONS, expected_states, served
 from tests.factories import full_journey, write_jsonl
 from tests.http import get
-from tests.ports import free_port
+from streams.ports import free_port
 from tests.waiting import eventually
 
 WORKERS = 100
