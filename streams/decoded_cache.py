@@ -10,6 +10,7 @@ the table wins. The cache can be wrong about nothing; at worst it misses.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -29,6 +30,14 @@ class DecodedCache(Generic[T]):
             return None
         self._entries.move_to_end(key)
         return entry[1]
+
+    def decoded(self, key: bytes, stored: bytes, decode: Callable[[bytes], T]) -> T:
+        """What ``stored`` (the table's value for ``key``) decodes to: from the cache, or ``decode``d and remembered."""
+        value = self.get(key, stored)
+        if value is None:
+            value = decode(stored)
+            self.remember(key, stored, value)
+        return value
 
     def remember(self, key: bytes, stored: bytes, value: T) -> None:
         self._entries[key] = (stored, value)

@@ -53,15 +53,13 @@ class Histories:
         """The history a table value holds (``EMPTY`` for a worker not seen)."""
         if stored is None:
             return EMPTY
-        cached = self.cache.get(key, stored)
-        if cached is not None:
-            return cached
+        return self.cache.decoded(key, stored, lambda data: self._decode(key, data))
+
+    def _decode(self, key: bytes, stored: bytes) -> History:
         record = self._codec.decode(stored)
         encoded = record["events"]
         moved_to = record["worker_id"] if record["worker_id"] != key.decode() else None
-        history = History([self._events.decode(data) for data in encoded], encoded, moved_to)
-        self.cache.remember(key, stored, history)
-        return history
+        return History([self._events.decode(data) for data in encoded], encoded, moved_to)
 
     def encode(self, key: bytes, history: History) -> bytes:
         """The table value for ``history``: under its own worker id, or the one it moved to."""

@@ -25,11 +25,7 @@ class Subjects:
         """The subject a table value is for and what it keeps (None and nothing for a subject not seen)."""
         if stored is None:
             return None, SubjectKept()
-        row = self.cache.get(key, stored)
-        if row is None:
-            row = self._codecs.subject(stored)
-            self.cache.remember(key, stored, row)
-        return row
+        return self.cache.decoded(key, stored, self._codecs.subject)
 
     def encode(self, key: bytes, subject: Subject, kept: SubjectKept) -> bytes:
         stored = self._codecs.encode_subject(subject, kept)

@@ -21,3 +21,16 @@ def test_the_least_recently_used_key_is_forgotten_beyond_the_bound():
     cache.remember(b"c", b"3", 3)
     assert cache.keys() == [b"a", b"c"]
     assert cache.get(b"b", b"2") is None
+
+
+def test_a_value_is_decoded_once_while_the_table_holds_its_bytes():
+    cache, decoded = DecodedCache(4), []
+
+    def decode(stored: bytes) -> str:
+        decoded.append(stored)
+        return stored.decode()
+
+    assert cache.decoded(b"k", b"v1", decode) == "v1"
+    assert cache.decoded(b"k", b"v1", decode) == "v1"
+    assert cache.decoded(b"k", b"v2", decode) == "v2"  # written elsewhere meanwhile: decoded again
+    assert decoded == [b"v1", b"v2"]
